@@ -1,0 +1,8 @@
+//! deskshift's core: the canonical helpdesk model, the [`source::Source`] trait,
+//! the ledger, and the phases that need no network code of their own.
+//!
+//! This crate never names a destination and never opens a socket; sources and
+//! destinations live in their own crates and plug in through traits defined here.
+
+pub mod model;
+pub mod source;

@@ -1,0 +1,1 @@
+//! Local emulators that stand in for the real services in tests and `demo`.

@@ -1,0 +1,55 @@
+//! Paths, query parameters and headers of the assumed Stames REST API.
+
+/// Every path below is relative to this prefix.
+pub const BASE_PATH: &str = "/api/v1";
+
+/// Header carrying the workspace's account id.
+pub const ACCOUNT_HEADER: &str = "X-Stames-Account";
+/// The API key travels as `Authorization: Bearer <key>`.
+pub const AUTHORIZATION: &str = "Authorization";
+
+/// Rate-limit headers on every answer.
+pub const RATE_LIMIT_LIMIT: &str = "X-RateLimit-Limit";
+pub const RATE_LIMIT_REMAINING: &str = "X-RateLimit-Remaining";
+/// Seconds until the current window resets.
+pub const RATE_LIMIT_RESET: &str = "X-RateLimit-Reset";
+
+/// Largest page the API serves.
+pub const MAX_PER_PAGE: u32 = 100;
+
+pub const ACCOUNT: &str = "/account";
+pub const AGENTS: &str = "/agents";
+pub const CUSTOMERS: &str = "/customers";
+pub const TICKETS: &str = "/tickets";
+pub const TAGS: &str = "/tags";
+pub const CUSTOM_FIELDS: &str = "/custom_fields";
+pub const CUSTOM_OBJECTS: &str = "/custom_objects";
+pub const AUTOMATIONS: &str = "/automations";
+
+/// `/tickets/{id}/messages`
+pub fn ticket_messages(ticket_id: u64) -> String {
+    format!("/tickets/{ticket_id}/messages")
+}
+
+/// `/tickets/{id}`
+pub fn ticket(ticket_id: u64) -> String {
+    format!("/tickets/{ticket_id}")
+}
+
+/// `/custom_objects/{key}/records`
+pub fn custom_object_records(object_key: &str) -> String {
+    format!("/custom_objects/{object_key}/records")
+}
+
+/// `/attachments/{id}/content`
+pub fn attachment_content(attachment_id: u64) -> String {
+    format!("/attachments/{attachment_id}/content")
+}
+
+/// Query parameter names.
+pub mod query {
+    pub const PAGE: &str = "page";
+    pub const PER_PAGE: &str = "per_page";
+    /// RFC 3339 instant; records with `updated_at >= updated_since`.
+    pub const UPDATED_SINCE: &str = "updated_since";
+}
