@@ -4,5 +4,11 @@
 //! This crate never names a destination and never opens a socket; sources and
 //! destinations live in their own crates and plug in through traits defined here.
 
+pub mod discover;
+pub mod ledger;
 pub mod model;
+pub mod normalise;
+pub mod progress;
+pub mod project;
 pub mod source;
+pub mod summary;

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// One item of a source stream.
@@ -123,6 +124,14 @@ pub trait Source: Send + Sync {
 
     /// Opens an attachment's content as a byte stream.
     async fn open_attachment(&self, attachment: &Attachment) -> Result<ByteStream, SourceError>;
+
+    /// How many records of each kind the source says it holds (API list totals,
+    /// export manifest counts). Discovery checks `read + rejected` against these so
+    /// a pagination gap or a truncated file cannot lose records silently. Kinds the
+    /// source cannot count up front are simply absent.
+    async fn declared_counts(&self) -> Result<BTreeMap<ObjectKind, u64>, SourceError> {
+        Ok(BTreeMap::new())
+    }
 
     /// API usage so far.
     fn api_stats(&self) -> ApiStats {

@@ -62,7 +62,11 @@ impl Workspace {
                     detail: format!(
                         "Platform credentials for this {} connection are not exported; \
                          reconnect it in the destination.",
-                        if channel.connected { "connected" } else { "disconnected" }
+                        if channel.connected {
+                            "connected"
+                        } else {
+                            "disconnected"
+                        }
                     ),
                 });
             }

@@ -15,8 +15,8 @@ mod kind;
 mod ticket;
 
 pub use fields::{
-    CustomFieldDef, CustomObjectDef, CustomObjectField, CustomObjectRecord, FieldObject,
-    FieldType, FieldValue, LinkTarget,
+    CustomFieldDef, CustomObjectDef, CustomObjectField, CustomObjectRecord, FieldObject, FieldType,
+    FieldValue, LinkTarget,
 };
 pub use inventory::{
     Automation, AutomationAction, AutomationCondition, ChannelIntegration, Department,

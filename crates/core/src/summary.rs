@@ -1,0 +1,86 @@
+//! The summary JSON of DESIGN.md §5, printed by `demo`, `migrate`, `verify`,
+//! `delta` and `status` with `--json`. Other tools and checks parse it: keys may
+//! be added, never renamed or removed.
+
+use crate::discover::ScopeReport;
+use crate::model::ObjectKind;
+use crate::source::ApiStats;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// `gorgias` or `salesforce`; `null` before a destination is involved.
+    pub destination: Option<String>,
+    pub objects: BTreeMap<ObjectKind, ObjectSummary>,
+    pub api: ApiSummary,
+    /// Customer- or agent-facing sends the destination recorded; must stay 0.
+    pub sends_detected: u64,
+    pub duration_s: f64,
+    /// The phases this summary covers, in order (`discover`, `migrate`, …).
+    pub phases: Vec<String>,
+    /// Whether every kind reconciles: source = created + matched + rejected + skipped
+    /// (for discovery: source = read + rejected).
+    pub reconciled: bool,
+}
+
+/// Per object kind. Invariant 1: `source = created + matched + rejected + skipped`
+/// once a migration has run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectSummary {
+    pub source: u64,
+    pub created: u64,
+    pub matched: u64,
+    pub rejected: u64,
+    pub skipped: u64,
+    pub verified: u64,
+    pub mismatched: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApiSummary {
+    pub calls: u64,
+    pub rate_limited: u64,
+    pub retries: u64,
+    /// Fraction of the destination's budget used while loading; 0 when no
+    /// destination was written to.
+    pub budget_utilization: f64,
+}
+
+impl From<ApiStats> for ApiSummary {
+    fn from(stats: ApiStats) -> ApiSummary {
+        ApiSummary {
+            calls: stats.calls,
+            rate_limited: stats.rate_limited,
+            retries: stats.retries,
+            budget_utilization: 0.0,
+        }
+    }
+}
+
+impl Summary {
+    /// The summary of a discovery: source counts and rejects, nothing written yet.
+    pub fn from_scope(destination: Option<String>, scope: &ScopeReport) -> Summary {
+        let objects = scope
+            .counts
+            .iter()
+            .map(|(&kind, count)| {
+                let summary = ObjectSummary {
+                    source: count.source(),
+                    rejected: count.rejected,
+                    ..ObjectSummary::default()
+                };
+                (kind, summary)
+            })
+            .collect();
+        Summary {
+            destination,
+            objects,
+            api: scope.api.into(),
+            sends_detected: 0,
+            duration_s: scope.duration_s,
+            phases: vec!["discover".into()],
+            reconciled: scope.reconciled,
+        }
+    }
+}
