@@ -4,7 +4,9 @@
 //! This crate never names a destination and never opens a socket; sources and
 //! destinations live in their own crates and plug in through traits defined here.
 
+pub mod destination;
 pub mod discover;
+pub mod engine;
 pub mod ledger;
 pub mod model;
 pub mod normalise;

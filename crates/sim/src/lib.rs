@@ -1,1 +1,14 @@
 //! Local emulators that stand in for the real services in tests and `demo`.
+//!
+//! - [`stames`]: the Stames source — a deterministic workspace generator, the
+//!   assumed REST API (`docs/stames-api.md`) served over HTTP with auth,
+//!   pagination, `updated_since`, rate limiting and a few writes, and an
+//!   export-bundle writer (`docs/stames-export.md`).
+//! - [`budget`] and [`rate_limit`]: the API call budget every emulator
+//!   enforces, shared so the destination emulators limit the same way.
+
+pub mod budget;
+pub mod rate_limit;
+pub mod stames;
+
+pub use budget::{Budget, BudgetParseError};

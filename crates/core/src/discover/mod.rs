@@ -12,7 +12,7 @@ pub mod references;
 mod scope;
 mod tally;
 
-pub use markdown::render_markdown;
+pub use markdown::{human_bytes, render_markdown};
 pub use profile::{shape_of, FieldProfiler};
 pub use scope::*;
 
@@ -175,6 +175,7 @@ async fn read_custom_fields(
     let mut stream = source.custom_fields();
     while let Some(item) = stream.next().await {
         if let Some(def) = tally.accept(kind, item?)? {
+            tally.custom_field();
             defs.push(def);
         }
         progress.advance(kind, 1);

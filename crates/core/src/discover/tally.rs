@@ -204,6 +204,10 @@ impl<'l> Tally<'l> {
         self.tags_defined += 1;
     }
 
+    pub fn custom_field(&mut self) {
+        self.read(ObjectKind::CustomFields, 1);
+    }
+
     pub fn custom_object(&mut self, def: CustomObjectDef) {
         self.read(ObjectKind::CustomObjects, 1);
         self.custom_objects.push(CustomObjectSummary {

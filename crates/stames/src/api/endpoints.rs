@@ -36,9 +36,38 @@ pub fn ticket(ticket_id: u64) -> String {
     format!("/tickets/{ticket_id}")
 }
 
-/// `/custom_objects/{key}/records`
+/// `/custom_objects/{key}/records`, with the key percent-encoded: keys are
+/// user-defined and may hold characters a path cannot.
 pub fn custom_object_records(object_key: &str) -> String {
-    format!("/custom_objects/{object_key}/records")
+    format!("/custom_objects/{}/records", encode_segment(object_key))
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn custom_object_keys_are_encoded() {
+        assert_eq!(
+            super::custom_object_records("warranty"),
+            "/custom_objects/warranty/records"
+        );
+        assert_eq!(
+            super::custom_object_records("a b/é"),
+            "/custom_objects/a%20b%2F%C3%A9/records"
+        );
+    }
 }
 
 /// `/attachments/{id}/content`

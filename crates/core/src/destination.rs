@@ -1,0 +1,124 @@
+//! The one trait every destination implements. The binary drives the phases
+//! (`preflight`, `prepare`, `migrate`, `verify`) through it and never learns
+//! which helpdesk is on the other side; each destination crate keeps the same
+//! inner shape (client, map, prepare, writer, verify) so a reader who knows one
+//! knows the other.
+
+use crate::engine::{Counts, Journal};
+use crate::model::{ObjectKind, SourceId};
+use crate::progress::Progress;
+use crate::source::{ApiStats, Source};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Everything a phase needs besides the destination itself.
+pub struct LoadContext<'a> {
+    pub source: &'a dyn Source,
+    pub journal: &'a Journal,
+    pub counts: &'a Counts,
+    pub progress: &'a dyn Progress,
+    /// The project's attachment cache directory.
+    pub cache_dir: &'a Path,
+}
+
+/// Which tickets a load covers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Everything.
+    #[default]
+    All,
+    /// A representative sample of N tickets with their dependencies.
+    Sample(usize),
+}
+
+/// Something in the destination that would act on migrated records (a rule
+/// that replies, a flow that e-mails), and what deskshift does about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SideEffect {
+    /// e.g. `rule`, `flow`, `assignment_rule`.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    /// What it would do to migrated records.
+    pub effect: String,
+    /// What deskshift will do: refuse, pause it, or nothing (harmless).
+    pub handling: String,
+    /// Whether it blocks a load until paused or explicitly allowed.
+    pub blocking: bool,
+}
+
+/// A field that did not read back as the map says it must be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mismatch {
+    pub kind: ObjectKind,
+    pub source_id: SourceId,
+    pub dest_id: Option<String>,
+    pub field: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    /// Per kind: (verified, mismatched) record counts.
+    pub counts: BTreeMap<ObjectKind, (u64, u64)>,
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl VerifyReport {
+    pub fn is_clean(&self) -> bool {
+        self.mismatches.is_empty()
+    }
+}
+
+/// A destination failure that stops the phase, phrased for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum DestinationError {
+    #[error("{0}")]
+    Auth(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Journal(#[from] crate::engine::journal::JournalError),
+    #[error(transparent)]
+    Ledger(#[from] crate::ledger::LedgerError),
+    #[error(transparent)]
+    Source(#[from] crate::source::SourceError),
+    #[error("{0}")]
+    Other(String),
+}
+
+#[async_trait]
+pub trait Destination: Send + Sync {
+    /// `gorgias` or `salesforce`, as in the summary JSON.
+    fn name(&self) -> &'static str;
+
+    /// Side effects a load would trigger, blocking ones first.
+    async fn preflight(&self) -> Result<Vec<SideEffect>, DestinationError>;
+
+    /// Creates the destination schema the load needs (custom fields, tags, …);
+    /// with `pause_side_effects`, also pauses blocking side effects and records
+    /// them in the ledger so they can be restored exactly.
+    async fn prepare(
+        &self,
+        ctx: &LoadContext<'_>,
+        pause_side_effects: bool,
+    ) -> Result<(), DestinationError>;
+
+    /// Loads records in dependency order through the journal; resumable.
+    async fn migrate(&self, ctx: &LoadContext<'_>, scope: &Scope) -> Result<(), DestinationError>;
+
+    /// Reads back every migrated record and compares it with what the map says.
+    async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError>;
+
+    /// API usage so far.
+    fn api_stats(&self) -> ApiStats;
+
+    /// Fraction of the API budget used while loading, when known.
+    fn budget_utilization(&self) -> Option<f64> {
+        None
+    }
+}

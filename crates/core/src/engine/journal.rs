@@ -1,0 +1,324 @@
+//! The exactly-once write protocol (DESIGN.md invariants 2 and 3).
+//!
+//! A destination create is the one call deskshift cannot take back, and the
+//! network can fail *after* the destination applied it (a timeout, a reset, a
+//! 502 from a proxy in front of a server that did the work). Retrying such a
+//! call blindly duplicates the record. So a create goes like this:
+//!
+//! 1. Ask the ledger what is known. Created or matched before: done, no call.
+//! 2. If an earlier attempt is *pending* (the process died mid-call) or *failed
+//!    uncertainly*, look the record up in the destination by its external id
+//!    first. Found: adopt it. Not found: it never landed; go on.
+//! 3. Record the intent (durably), make the call, record the outcome.
+//! 4. If the call's result is uncertain, look up again before trying again.
+//!
+//! The destination supplies two closures, `lookup` and `create`; this module
+//! owns the order of events, so both destinations are safe in the same way.
+
+use crate::ledger::{
+    IdMapState, Intent, JournalId, Ledger, LedgerError, Outcome, RunId, RunOutcome,
+};
+use crate::model::ObjectKind;
+use std::future::Future;
+use std::sync::Mutex;
+
+/// How a destination call failed, as the protocol needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// The destination refused this record (a validation error): permanent for
+    /// this content. Recorded as a reject with the destination's own message.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The call may or may not have taken effect (timeout, 5xx, reset).
+    #[error("uncertain: {0}")]
+    Uncertain(String),
+    /// The destination is unusable (credentials, quota): the run must stop.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+/// What became of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// Created now (or adopted after an interrupted create found it).
+    Created(String),
+    /// An existing destination record stands for it; nothing was created.
+    Matched(String),
+    /// An earlier run already created or matched it with this content.
+    AlreadyDone(String),
+    /// The destination refused it; the reason is its own words.
+    Rejected(String),
+}
+
+impl Written {
+    /// The destination id, when there is one.
+    pub fn dest_id(&self) -> Option<&str> {
+        match self {
+            Written::Created(id) | Written::Matched(id) | Written::AlreadyDone(id) => Some(id),
+            Written::Rejected(_) => None,
+        }
+    }
+}
+
+/// Errors that stop a run.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("{kind} {source_id}: {message}")]
+    Fatal {
+        kind: ObjectKind,
+        source_id: String,
+        message: String,
+    },
+    #[error("{kind} {source_id}: gave up after {attempts} uncertain attempts, each followed by a look-up that found nothing: {last}")]
+    GaveUp {
+        kind: ObjectKind,
+        source_id: String,
+        attempts: u32,
+        last: String,
+    },
+}
+
+/// How many times an uncertain create is tried (each after a look-up).
+const MAX_ATTEMPTS: u32 = 4;
+
+/// A run's shared handle on the ledger. Ledger calls are short and synchronous,
+/// so a plain mutex serves every worker; it is never held across an `.await`.
+pub struct Journal {
+    ledger: Mutex<Ledger>,
+    run: RunId,
+}
+
+impl Journal {
+    /// Begins a run of `command` on `ledger`.
+    pub fn begin(ledger: Ledger, command: &str) -> Result<Journal, LedgerError> {
+        let run = ledger.begin_run(command)?;
+        Ok(Journal {
+            ledger: Mutex::new(ledger),
+            run,
+        })
+    }
+
+    pub fn run(&self) -> RunId {
+        self.run
+    }
+
+    /// Short, synchronous access to the ledger.
+    pub fn with<R>(&self, f: impl FnOnce(&Ledger) -> R) -> R {
+        // A panic while holding the lock leaves the ledger itself consistent
+        // (every write is a transaction), so a poisoned lock is still usable.
+        let ledger = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        f(&ledger)
+    }
+
+    /// Ends the run and hands the ledger back.
+    pub fn finish(self, outcome: RunOutcome) -> Result<Ledger, LedgerError> {
+        let ledger = self.ledger.into_inner().unwrap_or_else(|p| p.into_inner());
+        ledger.finish_run(self.run, outcome)?;
+        Ok(ledger)
+    }
+
+    /// Records that an existing destination record stands for a source record
+    /// (a customer found by e-mail, a user found by e-mail). Rollback leaves it.
+    pub fn matched(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+        content_hash: &str,
+        dest_id: &str,
+    ) -> Result<Written, JournalError> {
+        if let Some(done) = self.already_done(kind, source_id)? {
+            return Ok(done);
+        }
+        self.with(|ledger| {
+            let intent = Intent::match_existing(kind, source_id, content_hash);
+            let id = ledger.record_intent(self.run, &intent)?;
+            ledger.record_outcome(
+                id,
+                &Outcome::Matched {
+                    dest_id: dest_id.to_string(),
+                },
+            )
+        })?;
+        Ok(Written::Matched(dest_id.to_string()))
+    }
+
+    /// Creates `source_id` in the destination exactly once; see the module docs.
+    ///
+    /// `lookup` finds a record this migration created earlier (by external id);
+    /// `create` makes the call and returns the new destination id.
+    pub async fn create_once<L, LF, C, CF>(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+        content_hash: &str,
+        lookup: L,
+        create: C,
+    ) -> Result<Written, JournalError>
+    where
+        L: Fn() -> LF,
+        LF: Future<Output = Result<Option<String>, WriteError>>,
+        C: Fn() -> CF,
+        CF: Future<Output = Result<String, WriteError>>,
+    {
+        let fatal = |message: String| JournalError::Fatal {
+            kind,
+            source_id: source_id.to_string(),
+            message,
+        };
+        if let Some(done) = self.already_done(kind, source_id)? {
+            return Ok(done);
+        }
+        // An earlier attempt may have landed: settle it before calling again.
+        if let Some(unsure) = self.unsure(kind, source_id)? {
+            match lookup().await {
+                Ok(Some(dest_id)) => {
+                    self.adopt(kind, source_id, content_hash, unsure, &dest_id)?;
+                    return Ok(Written::Created(dest_id));
+                }
+                Ok(None) => self.clear_unsure(unsure)?,
+                Err(WriteError::Fatal(message)) => return Err(fatal(message)),
+                // A failed look-up settles nothing; try again on the next run.
+                Err(err) => {
+                    return Err(fatal(format!("cannot check for an earlier create: {err}")))
+                }
+            }
+        }
+        let mut last = String::new();
+        for _ in 0..MAX_ATTEMPTS {
+            let intent = Intent::create(kind, source_id, content_hash);
+            let journal_id = self.with(|l| l.record_intent(self.run, &intent))?;
+            match create().await {
+                Ok(dest_id) => {
+                    self.complete(
+                        journal_id,
+                        Outcome::Created {
+                            dest_id: dest_id.clone(),
+                        },
+                    )?;
+                    return Ok(Written::Created(dest_id));
+                }
+                Err(WriteError::Refused(reason)) => {
+                    self.complete(
+                        journal_id,
+                        Outcome::Rejected {
+                            reason: reason.clone(),
+                        },
+                    )?;
+                    return Ok(Written::Rejected(reason));
+                }
+                Err(WriteError::Fatal(message)) => {
+                    self.complete(
+                        journal_id,
+                        Outcome::Failed {
+                            reason: message.clone(),
+                        },
+                    )?;
+                    return Err(fatal(message));
+                }
+                Err(WriteError::Uncertain(reason)) => {
+                    self.complete(
+                        journal_id,
+                        Outcome::Failed {
+                            reason: reason.clone(),
+                        },
+                    )?;
+                    last = reason;
+                    match lookup().await {
+                        Ok(Some(dest_id)) => {
+                            self.adopt(kind, source_id, content_hash, Unsure::Failed, &dest_id)?;
+                            return Ok(Written::Created(dest_id));
+                        }
+                        Ok(None) => continue,
+                        Err(WriteError::Fatal(message)) => return Err(fatal(message)),
+                        Err(err) => {
+                            last = format!("{last}; look-up failed too: {err}");
+                            continue;
+                        }
+                    }
+                }
+            }
+        }
+        Err(JournalError::GaveUp {
+            kind,
+            source_id: source_id.to_string(),
+            attempts: MAX_ATTEMPTS,
+            last,
+        })
+    }
+
+    fn complete(&self, id: JournalId, outcome: Outcome) -> Result<(), LedgerError> {
+        self.with(|l| l.record_outcome(id, &outcome))
+    }
+
+    /// Created or matched before with the same content: nothing to do.
+    fn already_done(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+    ) -> Result<Option<Written>, LedgerError> {
+        let entry = self.with(|l| l.mapping(kind, source_id))?;
+        Ok(entry.and_then(|e| match (e.state, e.dest_id) {
+            (IdMapState::Created | IdMapState::Matched | IdMapState::Updated, Some(dest)) => {
+                Some(Written::AlreadyDone(dest))
+            }
+            _ => None,
+        }))
+    }
+
+    /// A pending intent left by a dead process, or a failure that may have landed.
+    fn unsure(&self, kind: ObjectKind, source_id: &str) -> Result<Option<Unsure>, LedgerError> {
+        let entry = self.with(|l| l.mapping(kind, source_id))?;
+        Ok(entry.and_then(|e| match e.state {
+            IdMapState::Pending => e.journal.map(Unsure::Pending),
+            IdMapState::Failed => Some(Unsure::Failed),
+            _ => None,
+        }))
+    }
+
+    fn clear_unsure(&self, unsure: Unsure) -> Result<(), LedgerError> {
+        match unsure {
+            Unsure::Pending(id) => self.with(|l| {
+                l.resolve_pending(
+                    self.run,
+                    id,
+                    &Outcome::Failed {
+                        reason:
+                            "interrupted before the destination applied it (look-up found nothing)"
+                                .into(),
+                    },
+                )
+            }),
+            Unsure::Failed => Ok(()),
+        }
+    }
+
+    /// Records that an earlier, uncertain create did land as `dest_id`.
+    fn adopt(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+        content_hash: &str,
+        unsure: Unsure,
+        dest_id: &str,
+    ) -> Result<(), LedgerError> {
+        let created = Outcome::Created {
+            dest_id: dest_id.to_string(),
+        };
+        self.with(|l| match unsure {
+            Unsure::Pending(id) => l.resolve_pending(self.run, id, &created),
+            Unsure::Failed => {
+                let intent = Intent::create(kind, source_id, content_hash);
+                let id = l.record_intent(self.run, &intent)?;
+                l.record_outcome(id, &created)
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Unsure {
+    Pending(JournalId),
+    Failed,
+}

@@ -1,0 +1,10 @@
+//! The machinery every destination shares when it writes: the exactly-once
+//! write protocol over the ledger ([`journal`]) and the reconciliation counters
+//! ([`counts`]). Destination crates decide *what* to write and in which order;
+//! this module decides *how* a write is made safe.
+
+pub mod counts;
+pub mod journal;
+
+pub use counts::Counts;
+pub use journal::{Journal, WriteError, Written};

@@ -1,0 +1,155 @@
+//! The command line, as fixed by DESIGN.md §5. Only argument shapes live here;
+//! each command's behaviour is in `commands/`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "deskshift",
+    version,
+    about = "Move a whole helpdesk out of Stames into Gorgias or Salesforce Service Cloud.",
+    long_about = "Move a whole helpdesk out of Stames into Gorgias or Salesforce Service Cloud.\n\n\
+        A migration project is a directory holding deskshift.toml (configuration, no secrets), \
+        the ledger deskshift.db, and reports/. Credentials come only from environment variables: \
+        STAMES_ACCOUNT_ID, STAMES_API_KEY, GORGIAS_EMAIL, GORGIAS_API_KEY, SALESFORCE_CLIENT_ID, \
+        SALESFORCE_CLIENT_SECRET.\n\n\
+        Exit codes: 0 success; 1 failure; 2 usage or configuration error; 3 verification found \
+        mismatches; 4 refused by a gate."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every project command shares.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// The migration project directory.
+    #[arg(long, global = true, default_value = ".")]
+    pub project: PathBuf,
+    /// Print machine-readable JSON on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole flow against built-in emulators on loopback (no accounts needed).
+    Demo(DemoArgs),
+    /// Run a local emulator until stopped.
+    Sim(SimArgs),
+    /// Create a migration project in --project.
+    Init(InitArgs),
+    /// Inventory the source: counts, custom fields, channels, attachments, automations;
+    /// writes reports/scope.{json,md}.
+    Discover(DiscoverArgs),
+    /// Show where the project stands: runs, ledger counts, rejects.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Destination {
+    Gorgias,
+    Salesforce,
+}
+
+impl Destination {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Destination::Gorgias => "gorgias",
+            Destination::Salesforce => "salesforce",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The destination to demonstrate.
+    #[arg(long, value_enum, default_value_t = Destination::Gorgias)]
+    pub dest: Destination,
+    /// Tickets in the generated Stames workspace.
+    #[arg(long, default_value_t = 200)]
+    pub tickets: usize,
+    /// Seed of the generated workspace; the same seed gives the same helpdesk.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Where the demo project is written.
+    #[arg(long, default_value = "deskshift-demo")]
+    pub dir: PathBuf,
+    /// Print the summary JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    #[command(subcommand)]
+    pub service: SimService,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimService {
+    /// The Stames API (docs/stames-api.md).
+    Stames(StamesSimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StamesSimArgs {
+    /// Port on 127.0.0.1; 0 picks a free one (printed on start).
+    #[arg(long, default_value_t = 0, required_unless_present = "export")]
+    pub port: u16,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 200)]
+    pub tickets: usize,
+    /// Rate limit as CALLS/SECONDS, e.g. 1200/60 or 40/2.
+    #[arg(long)]
+    pub budget: Option<String>,
+    /// Keep the workspace in FILE across restarts (loaded if it exists, saved on every write).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Add this many deliberately malformed records (to exercise rejects).
+    #[arg(long, default_value_t = 0)]
+    pub malformed: usize,
+    /// Write the workspace as an export bundle into DIR and exit instead of serving.
+    #[arg(long)]
+    pub export: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Where the records go.
+    #[arg(long, value_enum)]
+    pub dest: Destination,
+    /// Stames base URL (without /api/v1), e.g. https://acme.stames.app.
+    #[arg(
+        long,
+        conflicts_with = "source_export",
+        required_unless_present = "source_export"
+    )]
+    pub source_url: Option<String>,
+    /// A Stames export bundle directory, instead of the API.
+    #[arg(long)]
+    pub source_export: Option<PathBuf>,
+    /// Destination base URL, e.g. https://acme.gorgias.com.
+    #[arg(long)]
+    pub dest_url: Option<String>,
+    /// Overwrite an existing deskshift.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub common: Common,
+}

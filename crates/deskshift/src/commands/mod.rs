@@ -1,0 +1,8 @@
+//! One module per subcommand: parse arguments → open the project → call the
+//! core → print. No business logic lives here.
+
+pub mod demo;
+pub mod discover;
+pub mod init;
+pub mod sim;
+pub mod status;
