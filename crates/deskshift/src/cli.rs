@@ -92,6 +92,24 @@ pub struct SimArgs {
 pub enum SimService {
     /// The Stames API (docs/stames-api.md).
     Stames(StamesSimArgs),
+    /// The Gorgias REST API, as documented by Gorgias.
+    Gorgias(GorgiasSimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GorgiasSimArgs {
+    /// Port on 127.0.0.1; 0 picks a free one (printed on start).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Rate limit as CALLS/SECONDS; Gorgias allows 40/20 with an API key.
+    #[arg(long, default_value = "40/20")]
+    pub budget: String,
+    /// Keep the account in FILE across restarts.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Inject faults, e.g. "5xx=0.1,reset-after=0.02,storm=0.01@2s" (see crates/sim/src/faults.rs).
+    #[arg(long, default_value = "none")]
+    pub faults: String,
 }
 
 #[derive(Debug, Args)]

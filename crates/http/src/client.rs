@@ -58,6 +58,10 @@ struct Tries<B> {
     rate_limited: u32,
     /// The method of the last attempt, for error messages about its answer.
     method: Method,
+    /// For a call that must not be repeated blindly (a create): retry only
+    /// what certainly did not reach the server (429, a refused connection) and
+    /// hand every other failure back as [`HttpError::is_uncertain`].
+    once: bool,
 }
 
 impl Client {
@@ -101,7 +105,33 @@ impl Client {
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     {
+        self.fetch_with(build, self.tries()).await
+    }
+
+    /// Like [`Client::fetch`], for a call that is not idempotent (a create).
+    ///
+    /// A timeout, a reset or a 5xx may come *after* the server applied the
+    /// call, and repeating it would duplicate the record. So only a 429 or a
+    /// connection that was never made are retried here; every other failure is
+    /// returned at once with [`HttpError::is_uncertain`] true, and the caller
+    /// looks the record up before trying again (`deskshift_core::engine`).
+    pub async fn fetch_once<F>(&self, build: F) -> Result<Fetched, HttpError>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    {
         let mut tries = self.tries();
+        tries.once = true;
+        self.fetch_with(build, tries).await
+    }
+
+    async fn fetch_with<F>(
+        &self,
+        build: F,
+        mut tries: Tries<impl Iterator<Item = Duration>>,
+    ) -> Result<Fetched, HttpError>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    {
         loop {
             let response = self.send_with(&build, &mut tries).await?;
             let (status, headers) = (response.status(), response.headers().clone());
@@ -115,7 +145,8 @@ impl Client {
                     })
                 }
                 Err(error) => {
-                    let Some(delay) = tries.backoff.next() else {
+                    let next = if tries.once { None } else { tries.backoff.next() };
+                    let Some(delay) = next else {
                         return Err(HttpError::Body {
                             method,
                             url,
@@ -136,6 +167,7 @@ impl Client {
             made: 0,
             rate_limited: 0,
             method: Method::GET,
+            once: false,
         }
     }
 
@@ -168,6 +200,14 @@ impl Client {
 
             let response = match outcome {
                 Ok(response) => response,
+                // The request may have reached the server: not ours to repeat.
+                Err(error) if tries.once && !error.is_connect() => {
+                    return Err(HttpError::Interrupted {
+                        method,
+                        url,
+                        cause: transport_cause(&error),
+                    });
+                }
                 Err(error) if is_transient_error(&error) => {
                     drop(permit);
                     let cause = transport_cause(&error);
@@ -221,7 +261,8 @@ impl Client {
                 continue;
             }
             if is_transient(status) {
-                let Some(delay) = tries.backoff.next() else {
+                let next = if tries.once { None } else { tries.backoff.next() };
+                let Some(delay) = next else {
                     return Err(HttpError::Failing {
                         method,
                         url,

@@ -57,6 +57,14 @@ pub enum HttpError {
         cause: String,
         attempts: u32,
     },
+    /// A call that must not be repeated blindly lost its answer after it may
+    /// have reached the server (see [`crate::Client::fetch_once`]).
+    #[error("{method} {url} got no answer ({cause}); it may or may not have taken effect")]
+    Interrupted {
+        method: Method,
+        url: String,
+        cause: String,
+    },
     /// The request could not even be built (a bug or a malformed base URL).
     #[error("cannot build the request: {0}")]
     Request(String),
@@ -65,6 +73,18 @@ pub enum HttpError {
 impl HttpError {
     /// Whether the remote could not be reached at all, as opposed to answering
     /// badly: callers often want to say "check the URL" only then.
+    /// Whether the call may have taken effect although no usable answer came
+    /// back: a create that failed so must be looked up before it is repeated.
+    pub fn is_uncertain(&self) -> bool {
+        matches!(
+            self,
+            HttpError::Interrupted { .. }
+                | HttpError::TimedOut { .. }
+                | HttpError::Failing { .. }
+                | HttpError::Body { .. }
+        )
+    }
+
     pub fn is_unreachable(&self) -> bool {
         matches!(self, HttpError::Unreachable { .. })
     }

@@ -357,3 +357,85 @@ async fn a_body_that_breaks_off_is_fetched_again() {
     assert_eq!(&page.body[..], b"complete");
     assert_eq!(client.stats().retries, 1);
 }
+
+#[tokio::test]
+async fn a_create_is_not_repeated_after_a_5xx_it_may_have_applied() {
+    let hits = Arc::new(AtomicU32::new(0));
+    let counter = hits.clone();
+    let url = serve(Router::new().route(
+        "/x",
+        axum::routing::post(move || async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            StatusCode::BAD_GATEWAY
+        }),
+    ))
+    .await;
+    let client = client(Pacer::new(None), fast_policy(5));
+
+    let err = client
+        .fetch_once(|http| http.post(format!("{url}/x")))
+        .await
+        .unwrap_err();
+
+    assert!(err.is_uncertain(), "{err}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "one call, no blind retry");
+}
+
+#[tokio::test]
+async fn a_create_is_retried_after_a_429_because_nothing_was_applied() {
+    let hits = Arc::new(AtomicU32::new(0));
+    let counter = hits.clone();
+    let url = serve(Router::new().route(
+        "/x",
+        axum::routing::post(move || async move {
+            let mut headers = HeaderMap::new();
+            headers.insert("retry-after", HeaderValue::from_static("0"));
+            match counter.fetch_add(1, Ordering::SeqCst) {
+                0 => (StatusCode::TOO_MANY_REQUESTS, headers, "slow down"),
+                _ => (StatusCode::CREATED, headers, "made"),
+            }
+        }),
+    ))
+    .await;
+    let client = client(
+        Pacer::new(None).with_min_pause(Duration::from_millis(10)),
+        fast_policy(5),
+    );
+
+    let page = client
+        .fetch_once(|http| http.post(format!("{url}/x")))
+        .await
+        .unwrap();
+
+    assert_eq!(page.status, 201);
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_create_whose_connection_breaks_is_reported_uncertain() {
+    // A raw server that reads the request and hangs up without answering.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicU32::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            count.fetch_add(1, Ordering::SeqCst);
+            let mut request = [0u8; 1024];
+            let _ = socket.read(&mut request).await;
+            drop(socket);
+        }
+    });
+    let client = client(Pacer::new(None), fast_policy(5));
+
+    let err = client
+        .fetch_once(|http| http.post(format!("{url}/x")).body("{}"))
+        .await
+        .unwrap_err();
+
+    assert!(matches!(err, HttpError::Interrupted { .. }), "{err}");
+    assert!(err.is_uncertain());
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "one attempt only");
+    assert!(!err.to_string().contains('?'), "no query string in errors: {err}");
+}

@@ -8,6 +8,8 @@
 //!   enforces, shared so the destination emulators limit the same way.
 
 pub mod budget;
+pub mod faults;
+pub mod gorgias;
 pub mod rate_limit;
 pub mod stames;
 

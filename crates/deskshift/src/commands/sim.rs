@@ -1,7 +1,7 @@
 //! `deskshift sim`: run an emulator in the foreground until Ctrl-C, or write an
 //! export bundle and exit.
 
-use crate::cli::{SimArgs, SimService, StamesSimArgs};
+use crate::cli::{GorgiasSimArgs, SimArgs, SimService, StamesSimArgs};
 use crate::exit::{CliError, CliResult};
 use deskshift_sim::stames::{
     write_export, Credentials, GenerateOptions, StamesConfig, StamesData, StamesEmulator,
@@ -13,14 +13,51 @@ use std::net::{Ipv4Addr, SocketAddr};
 pub async fn run(args: SimArgs) -> CliResult {
     match args.service {
         SimService::Stames(args) => stames(args).await,
+        SimService::Gorgias(args) => gorgias(args).await,
     }
+}
+
+fn parse_budget(text: &str) -> CliResult<Budget> {
+    text.parse::<Budget>()
+        .map_err(|e| CliError::usage(format!("--budget {text}: {e}")))
+}
+
+/// Prints the contract line once connections are accepted, flushed at once so
+/// a parent process can wait for it, then serves until Ctrl-C.
+async fn announce_and_wait(url: &str) {
+    println!("listening on {url}");
+    let _ = std::io::stdout().flush();
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn gorgias(args: GorgiasSimArgs) -> CliResult {
+    use deskshift_sim::faults::FaultSpec;
+    use deskshift_sim::gorgias::{Credentials, GorgiasConfig, GorgiasEmulator};
+    let budget = parse_budget(&args.budget)?;
+    let faults = args
+        .faults
+        .parse::<FaultSpec>()
+        .map_err(|e| CliError::usage(format!("--faults {}: {e}", args.faults)))?;
+    let config = GorgiasConfig {
+        budget,
+        credentials: Credentials::from_env(),
+        state_file: args.state.clone(),
+        faults,
+        ..GorgiasConfig::default()
+    };
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let emulator = GorgiasEmulator::start(config, addr).await.map_err(|e| {
+        CliError::failure(format!("cannot start the Gorgias emulator on {addr}: {e}"))
+    })?;
+    eprintln!("Gorgias emulator (budget {budget}, faults {})", args.faults);
+    announce_and_wait(&emulator.url()).await;
+    emulator.shutdown().await;
+    Ok(())
 }
 
 async fn stames(args: StamesSimArgs) -> CliResult {
     let budget = match &args.budget {
-        Some(text) => text
-            .parse::<Budget>()
-            .map_err(|e| CliError::usage(format!("--budget {text}: {e}")))?,
+        Some(text) => parse_budget(text)?,
         None => Budget::default(),
     };
     if let Some(dir) = &args.export {
@@ -66,11 +103,7 @@ async fn stames(args: StamesSimArgs) -> CliResult {
         "Stames emulator (seed {}, budget {budget}): {totals}",
         args.seed
     );
-    // The contract line: printed once connections are accepted, flushed at once
-    // so a parent process can wait for it.
-    println!("listening on {}", emulator.url());
-    let _ = std::io::stdout().flush();
-    let _ = tokio::signal::ctrl_c().await;
+    announce_and_wait(&emulator.url()).await;
     emulator.shutdown().await;
     Ok(())
 }
