@@ -5,6 +5,8 @@
 
 pub mod counts;
 pub mod journal;
+pub mod phases;
 
 pub use counts::Counts;
 pub use journal::{Journal, WriteError, Written};
+pub use phases::{preflight_gate, PhaseError, Phases};

@@ -1,0 +1,244 @@
+//! The writing phases — `prepare`, `migrate`, `verify` — as the binary runs
+//! them against any [`Destination`]: each one a ledger run, gated where it must
+//! be, ending with a reconciliation a person can read.
+
+use super::{Counts, Journal};
+use crate::destination::{
+    Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
+};
+use crate::ledger::{Ledger, LedgerError, RunOutcome};
+use crate::progress::Progress;
+use crate::source::Source;
+use crate::summary::{ApiSummary, Summary};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Why a phase did not complete. The binary maps each to an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum PhaseError {
+    /// A gate refused to start (exit 4): the message says what to run instead.
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Destination(#[from] DestinationError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The run finished but the counts do not add up (invariant 1).
+    #[error("the run finished but does not reconcile: {}", .0.join("; "))]
+    Unreconciled(Vec<String>),
+    #[error("cannot write {path}: {source}")]
+    Report {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What the phases need from the project.
+pub struct Phases<'a> {
+    pub source: &'a dyn Source,
+    pub destination: &'a dyn Destination,
+    pub progress: &'a dyn Progress,
+    pub cache_dir: &'a Path,
+    pub reports_dir: &'a Path,
+}
+
+/// The blocking side effects of a destination, refused unless `allow`.
+pub async fn preflight_gate(
+    destination: &dyn Destination,
+    allow: bool,
+) -> Result<Vec<SideEffect>, PhaseError> {
+    let effects = destination.preflight().await?;
+    let blocking: Vec<&SideEffect> = effects.iter().filter(|e| e.blocking).collect();
+    if blocking.is_empty() || allow {
+        return Ok(effects);
+    }
+    let mut message = format!(
+        "{} {} in {} would act on migrated records:",
+        blocking.len(),
+        if blocking.len() == 1 {
+            "automation"
+        } else {
+            "automations"
+        },
+        destination.name()
+    );
+    for effect in &blocking {
+        let _ = write!(
+            message,
+            " {} {} \"{}\" ({});",
+            effect.kind, effect.id, effect.name, effect.effect
+        );
+    }
+    message.push_str(
+        " run `deskshift prepare --pause-rules` to pause them for the migration (they are \
+         restored afterwards), or pass --allow-active-rules if they are harmless",
+    );
+    Err(PhaseError::Refused(message))
+}
+
+impl Phases<'_> {
+    /// `deskshift prepare`: destination schema, optionally pausing side effects.
+    pub async fn prepare(&self, ledger: Ledger, pause: bool) -> Result<Ledger, PhaseError> {
+        let journal = Journal::begin(ledger, "prepare")?;
+        let counts = Counts::default();
+        let outcome = self
+            .destination
+            .prepare(&self.context(&journal, &counts), pause)
+            .await;
+        close(journal, &counts, outcome)
+    }
+
+    /// `deskshift migrate`: the gated, journaled load; returns the summary.
+    pub async fn migrate(
+        &self,
+        ledger: Ledger,
+        scope: &Scope,
+        allow_side_effects: bool,
+    ) -> Result<(Ledger, Summary), PhaseError> {
+        preflight_gate(self.destination, allow_side_effects).await?;
+        let started = Instant::now();
+        let journal = Journal::begin(ledger, "migrate")?;
+        let counts = Counts::default();
+        let outcome = self
+            .destination
+            .migrate(&self.context(&journal, &counts), scope)
+            .await;
+        let ledger = close(journal, &counts, outcome)?;
+        Ok((ledger, self.summary(&counts, started, "migrate")))
+    }
+
+    /// `deskshift verify`: reads everything back; writes `reports/verify.*`.
+    /// Mismatches are a result, not an error: the caller decides the exit code.
+    pub async fn verify(
+        &self,
+        ledger: Ledger,
+    ) -> Result<(Ledger, Summary, VerifyReport), PhaseError> {
+        let started = Instant::now();
+        let journal = Journal::begin(ledger, "verify")?;
+        let counts = Counts::default();
+        let report = match self
+            .destination
+            .verify(&self.context(&journal, &counts))
+            .await
+        {
+            Ok(report) => report,
+            Err(err) => {
+                journal.finish(RunOutcome::Failed(err.to_string()))?;
+                return Err(err.into());
+            }
+        };
+        for (kind, (verified, mismatched)) in &report.counts {
+            counts.verified(*kind, *verified, *mismatched);
+        }
+        write_verify_reports(&report, self.reports_dir)?;
+        let outcome = if report.is_clean() {
+            RunOutcome::Succeeded
+        } else {
+            RunOutcome::Failed(format!("{} field mismatches", report.mismatches.len()))
+        };
+        let ledger = journal.finish(outcome)?;
+        Ok((ledger, self.summary(&counts, started, "verify"), report))
+    }
+
+    fn context<'c>(&'c self, journal: &'c Journal, counts: &'c Counts) -> LoadContext<'c> {
+        LoadContext {
+            source: self.source,
+            journal,
+            counts,
+            progress: self.progress,
+            cache_dir: self.cache_dir,
+        }
+    }
+
+    fn summary(&self, counts: &Counts, started: Instant, phase: &str) -> Summary {
+        Summary {
+            destination: Some(self.destination.name().to_string()),
+            objects: counts.snapshot(),
+            api: ApiSummary {
+                budget_utilization: self.destination.budget_utilization().unwrap_or(0.0),
+                ..ApiSummary::from(self.destination.api_stats())
+            },
+            sends_detected: 0,
+            duration_s: started.elapsed().as_secs_f64(),
+            phases: vec![phase.to_string()],
+            reconciled: counts.discrepancies().is_empty(),
+        }
+    }
+}
+
+/// Ends a writing run: failed with the destination's error, failed because the
+/// counts do not add up, or succeeded.
+fn close(
+    journal: Journal,
+    counts: &Counts,
+    outcome: Result<(), DestinationError>,
+) -> Result<Ledger, PhaseError> {
+    if let Err(err) = outcome {
+        journal.finish(RunOutcome::Failed(err.to_string()))?;
+        return Err(err.into());
+    }
+    let discrepancies = counts.discrepancies();
+    if !discrepancies.is_empty() {
+        journal.finish(RunOutcome::Failed(discrepancies.join("; ")))?;
+        return Err(PhaseError::Unreconciled(discrepancies));
+    }
+    Ok(journal.finish(RunOutcome::Succeeded)?)
+}
+
+/// `verify.json` (everything) and `verify.md` (per kind, then each mismatch).
+pub fn write_verify_reports(report: &VerifyReport, reports_dir: &Path) -> Result<(), PhaseError> {
+    let write = |name: &str, body: String| {
+        let path = reports_dir.join(name);
+        std::fs::create_dir_all(reports_dir)
+            .and_then(|_| std::fs::write(&path, body))
+            .map_err(|source| PhaseError::Report { path, source })
+    };
+    let json = serde_json::to_string_pretty(report).expect("verify report serialises");
+    write("verify.json", json + "\n")?;
+    write("verify.md", render_verify_markdown(report))
+}
+
+pub fn render_verify_markdown(report: &VerifyReport) -> String {
+    let mut md = String::from("# Verification\n\n");
+    if report.is_clean() {
+        md.push_str("Every migrated record reads back as the map says it must.\n\n");
+    } else {
+        let _ = writeln!(
+            md,
+            "**{} field mismatches.** Each is listed below with what was expected and what the destination holds.\n",
+            report.mismatches.len()
+        );
+    }
+    md.push_str("| object | verified | mismatched |\n|---|---:|---:|\n");
+    for (kind, (verified, mismatched)) in &report.counts {
+        let _ = writeln!(md, "| {kind} | {verified} | {mismatched} |");
+    }
+    if !report.mismatches.is_empty() {
+        md.push_str("\n## Mismatches\n\n| object | source id | destination id | field | expected | actual |\n|---|---|---|---|---|---|\n");
+        for m in &report.mismatches {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | `{}` | {} | {} |",
+                m.kind,
+                m.source_id,
+                m.dest_id.as_deref().unwrap_or("—"),
+                m.field,
+                cell(&m.expected),
+                cell(&m.actual)
+            );
+        }
+    }
+    md
+}
+
+/// A table cell: no pipes or newlines, and long values shortened.
+fn cell(text: &str) -> String {
+    let flat = text.replace('|', "\\|").replace('\n', " ");
+    if flat.chars().count() > 120 {
+        format!("{}…", flat.chars().take(120).collect::<String>())
+    } else {
+        flat
+    }
+}
