@@ -115,6 +115,11 @@ fn default_concurrency() -> usize {
 pub struct DestinationConfig {
     pub kind: String,
     pub url: Option<String>,
+    /// The API budget to pace at, as `CALLS/SECONDS` (e.g. `80/20` for a
+    /// Gorgias OAuth app, `40/10` for Enterprise). Unset: the destination's
+    /// documented default. The destination's own headers correct it either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<String>,
 }
 
 /// Failures loading or creating a project, phrased for the operator.
@@ -231,6 +236,7 @@ mod tests {
             destination: DestinationConfig {
                 kind: "gorgias".into(),
                 url: Some("https://acme.gorgias.com".into()),
+                budget: None,
             },
         }
     }

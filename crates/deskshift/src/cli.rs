@@ -44,8 +44,42 @@ pub enum Command {
     /// Inventory the source: counts, custom fields, channels, attachments, automations;
     /// writes reports/scope.{json,md}.
     Discover(DiscoverArgs),
+    /// Create the destination schema (custom fields, tags); optionally pause rules.
+    Prepare(PrepareArgs),
+    /// Load everything (or a sample) into the destination; resumable, no duplicates.
+    Migrate(MigrateArgs),
+    /// Read every migrated record back and compare it field by field; exit 3 on mismatches.
+    Verify(VerifyArgs),
     /// Show where the project stands: runs, ledger counts, rejects.
     Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PrepareArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Pause the destination's active rules for the migration; `migrate`
+    /// restores exactly these when it is done.
+    #[arg(long)]
+    pub pause_rules: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Migrate N representative tickets with their dependencies only.
+    #[arg(long)]
+    pub sample: Option<usize>,
+    /// Load even though active destination rules would act on migrated records.
+    #[arg(long)]
+    pub allow_active_rules: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -155,6 +189,10 @@ pub struct InitArgs {
     /// Destination base URL, e.g. https://acme.gorgias.com.
     #[arg(long)]
     pub dest_url: Option<String>,
+    /// The destination's API budget as CALLS/SECONDS when it is not the
+    /// documented default (e.g. 80/20 for a Gorgias OAuth app).
+    #[arg(long)]
+    pub dest_budget: Option<String>,
     /// Overwrite an existing deskshift.toml.
     #[arg(long)]
     pub force: bool,

@@ -6,9 +6,6 @@
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-// `VerifyMismatch` and `Refused` belong to the contract already; `verify` and the
-// map/preflight gates (destination phases) are their first users.
-#[allow(dead_code)]
 pub enum ExitCode {
     Success = 0,
     Failure = 1,
@@ -70,6 +67,26 @@ impl From<deskshift_core::source::SourceError> for CliError {
 
 impl From<deskshift_core::discover::DiscoverError> for CliError {
     fn from(err: deskshift_core::discover::DiscoverError) -> CliError {
+        CliError::failure(err)
+    }
+}
+
+impl From<deskshift_core::engine::PhaseError> for CliError {
+    fn from(err: deskshift_core::engine::PhaseError) -> CliError {
+        use deskshift_core::engine::PhaseError;
+        let code = match &err {
+            PhaseError::Refused(_) => ExitCode::Refused,
+            _ => ExitCode::Failure,
+        };
+        CliError {
+            code,
+            message: err.to_string(),
+        }
+    }
+}
+
+impl From<deskshift_core::destination::DestinationError> for CliError {
+    fn from(err: deskshift_core::destination::DestinationError) -> CliError {
         CliError::failure(err)
     }
 }

@@ -2,7 +2,9 @@
 
 mod cli;
 mod commands;
+mod destinations;
 mod exit;
+mod local;
 mod progress;
 mod sources;
 
@@ -53,6 +55,9 @@ async fn dispatch(command: Command) -> CliResult {
         Command::Sim(args) => commands::sim::run(args).await,
         Command::Init(args) => commands::init::run(args),
         Command::Discover(args) => commands::discover::run(args).await,
+        Command::Prepare(args) => commands::prepare::run(args).await,
+        Command::Migrate(args) => commands::migrate::run(args).await,
+        Command::Verify(args) => commands::verify::run(args).await,
         Command::Status(args) => commands::status::run(args),
     }
 }

@@ -317,7 +317,7 @@ fn help_is_available_for_every_command() {
 }
 
 #[test]
-fn demo_prints_the_summary_contract_and_can_run_twice() {
+fn demo_migrates_everything_verified_and_sends_nothing_and_can_run_twice() {
     let dir = tempfile::tempdir().unwrap();
     let demo_dir = dir.path().join("demo");
     for _ in 0..2 {
@@ -326,6 +326,8 @@ fn demo_prints_the_summary_contract_and_can_run_twice() {
             .arg(&demo_dir)
             .env_remove("STAMES_ACCOUNT_ID")
             .env_remove("STAMES_API_KEY")
+            .env_remove("GORGIAS_EMAIL")
+            .env_remove("GORGIAS_API_KEY")
             .output()
             .unwrap();
         assert!(
@@ -336,13 +338,29 @@ fn demo_prints_the_summary_contract_and_can_run_twice() {
         let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(summary["destination"], "gorgias");
         assert_eq!(summary["sends_detected"], 0);
+        assert_eq!(summary["reconciled"], true);
         let expected = StamesData::generate(5, 30, 0).totals()[&ObjectKind::Tickets];
         assert_eq!(
             summary["objects"]["tickets"]["source"].as_u64(),
             Some(expected)
         );
-        assert!(summary["duration_s"].is_f64());
-        assert!(summary["api"]["budget_utilization"].is_f64());
+        for (kind, o) in summary["objects"].as_object().unwrap() {
+            let n = |key: &str| o[key].as_u64().unwrap();
+            assert_eq!(
+                n("source"),
+                n("created") + n("matched") + n("rejected") + n("skipped"),
+                "{kind} does not reconcile: {o}"
+            );
+            assert_eq!(n("verified"), n("created") + n("matched"), "{kind}: {o}");
+            assert_eq!(n("mismatched"), 0, "{kind}: {o}");
+        }
+        assert!(
+            summary["objects"]["customers"]["matched"].as_u64().unwrap() > 0,
+            "pre-existing customers are matched"
+        );
+        assert!(summary["api"]["budget_utilization"].as_f64().unwrap() > 0.0);
     }
-    assert!(demo_dir.join("reports/scope.md").exists());
+    for report in ["scope.md", "verify.md", "verify.json"] {
+        assert!(demo_dir.join("reports").join(report).exists(), "{report}");
+    }
 }

@@ -145,7 +145,11 @@ impl Client {
                     })
                 }
                 Err(error) => {
-                    let next = if tries.once { None } else { tries.backoff.next() };
+                    let next = if tries.once {
+                        None
+                    } else {
+                        tries.backoff.next()
+                    };
                     let Some(delay) = next else {
                         return Err(HttpError::Body {
                             method,
@@ -261,7 +265,11 @@ impl Client {
                 continue;
             }
             if is_transient(status) {
-                let next = if tries.once { None } else { tries.backoff.next() };
+                let next = if tries.once {
+                    None
+                } else {
+                    tries.backoff.next()
+                };
                 let Some(delay) = next else {
                     return Err(HttpError::Failing {
                         method,

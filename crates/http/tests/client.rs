@@ -437,5 +437,8 @@ async fn a_create_whose_connection_breaks_is_reported_uncertain() {
     assert!(matches!(err, HttpError::Interrupted { .. }), "{err}");
     assert!(err.is_uncertain());
     assert_eq!(accepted.load(Ordering::SeqCst), 1, "one attempt only");
-    assert!(!err.to_string().contains('?'), "no query string in errors: {err}");
+    assert!(
+        !err.to_string().contains('?'),
+        "no query string in errors: {err}"
+    );
 }

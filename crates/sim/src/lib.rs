@@ -11,6 +11,7 @@ pub mod budget;
 pub mod faults;
 pub mod gorgias;
 pub mod rate_limit;
+pub mod scenario;
 pub mod stames;
 
 pub use budget::{Budget, BudgetParseError};

@@ -117,10 +117,10 @@ impl Phases<'_> {
     ) -> Result<(Ledger, Summary, VerifyReport), PhaseError> {
         let started = Instant::now();
         let journal = Journal::begin(ledger, "verify")?;
-        let counts = Counts::default();
+        let scratch = Counts::default();
         let report = match self
             .destination
-            .verify(&self.context(&journal, &counts))
+            .verify(&self.context(&journal, &scratch))
             .await
         {
             Ok(report) => report,
@@ -129,6 +129,9 @@ impl Phases<'_> {
                 return Err(err.into());
             }
         };
+        // The report is the one account of what was verified; whatever the
+        // destination tallied in `scratch` on the way is not counted again.
+        let counts = Counts::default();
         for (kind, (verified, mismatched)) in &report.counts {
             counts.verified(*kind, *verified, *mismatched);
         }

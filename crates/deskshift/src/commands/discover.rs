@@ -1,7 +1,6 @@
 //! `deskshift discover`: inventory the source and write `reports/scope.{json,md}`.
 
 use crate::cli::DiscoverArgs;
-use crate::commands::status::DISCOVER_SUMMARY_KEY;
 use crate::exit::{CliError, CliResult};
 use crate::sources;
 use deskshift_core::discover::{self, human_bytes, ScopeReport};
@@ -48,10 +47,7 @@ pub async fn discover_project(project: &Project, quiet: bool) -> CliResult<Scope
     };
     discover::write_reports(&report, &project.reports_dir())?;
     let summary = Summary::from_scope(Some(project.config.destination.kind.clone()), &report);
-    ledger.set_meta(
-        DISCOVER_SUMMARY_KEY,
-        &serde_json::to_string(&summary).expect("summary serialises"),
-    )?;
+    super::session::keep_summary(&ledger, "discover", &summary)?;
     let outcome = if report.reconciled {
         RunOutcome::Succeeded
     } else {

@@ -16,6 +16,7 @@ pub fn run(args: InitArgs) -> CliResult {
         destination: DestinationConfig {
             kind: args.dest.as_str().to_string(),
             url: args.dest_url.map(|u| u.trim_end_matches('/').to_string()),
+            budget: args.dest_budget,
         },
     };
     let project = Project::init(&args.common.project, config, args.force)?;

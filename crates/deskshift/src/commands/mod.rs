@@ -4,5 +4,9 @@
 pub mod demo;
 pub mod discover;
 pub mod init;
+pub mod migrate;
+pub mod prepare;
+pub mod session;
 pub mod sim;
 pub mod status;
+pub mod verify;

@@ -7,16 +7,17 @@ use deskshift_core::ledger::Ledger;
 use deskshift_core::project::Project;
 use deskshift_core::summary::Summary;
 
-/// Ledger meta key under which discovery stores its summary.
-pub const DISCOVER_SUMMARY_KEY: &str = "discover.summary";
+/// The last summary a phase kept, if any.
+fn kept(ledger: &Ledger, phase: &str) -> CliResult<Option<Summary>> {
+    Ok(ledger
+        .meta(&super::session::summary_key(phase))?
+        .and_then(|json| serde_json::from_str(&json).ok()))
+}
 
 pub fn run(args: StatusArgs) -> CliResult {
     let project = Project::open(&args.common.project)?;
     let ledger = Ledger::open(project.ledger_path())?;
-    let summary: Option<Summary> = ledger
-        .meta(DISCOVER_SUMMARY_KEY)?
-        .and_then(|json| serde_json::from_str(&json).ok());
-    let mut summary = summary.unwrap_or_else(|| Summary {
+    let mut summary = kept(&ledger, "discover")?.unwrap_or_else(|| Summary {
         destination: Some(project.config.destination.kind.clone()),
         objects: Default::default(),
         api: Default::default(),
@@ -26,11 +27,22 @@ pub fn run(args: StatusArgs) -> CliResult {
         reconciled: true,
     });
     summary.destination = Some(project.config.destination.kind.clone());
-    // Fold in what the id map knows (created/matched by later phases).
-    for (kind, states) in ledger.id_map_counts()? {
-        let entry = summary.objects.entry(kind).or_default();
-        entry.created = states.created;
-        entry.matched = states.matched;
+    // The latest load and read-back say how each record ended.
+    if let Some(migrate) = kept(&ledger, "migrate")? {
+        for (kind, o) in migrate.objects {
+            let entry = summary.objects.entry(kind).or_default();
+            (entry.created, entry.matched) = (o.created, o.matched);
+            (entry.rejected, entry.skipped) = (o.rejected, o.skipped);
+        }
+        summary.api = migrate.api;
+        summary.phases.extend(migrate.phases);
+    }
+    if let Some(verify) = kept(&ledger, "verify")? {
+        for (kind, o) in verify.objects {
+            let entry = summary.objects.entry(kind).or_default();
+            (entry.verified, entry.mismatched) = (o.verified, o.mismatched);
+        }
+        summary.phases.extend(verify.phases);
     }
     let runs = ledger.runs()?;
     let pending = ledger.pending_intents()?;

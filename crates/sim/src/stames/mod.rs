@@ -34,6 +34,7 @@ pub use server::{Stats, DEFAULT_PER_PAGE};
 use crate::budget::Budget;
 use crate::rate_limit::FixedWindow;
 use server::{AppState, Counters};
+pub use state::write_state;
 use state::Store;
 use std::fmt;
 use std::io;

@@ -246,6 +246,18 @@ fn load_state(path: &Path) -> io::Result<StamesData> {
     Ok(state.data)
 }
 
+/// Writes `data` as a state file `deskshift sim stames --state` starts from:
+/// how a benchmark or test serves a workspace it shaped itself.
+pub fn write_state(data: &StamesData, path: &Path) -> io::Result<()> {
+    let file = StateFileRef {
+        format: STATE_FORMAT,
+        version: STATE_VERSION,
+        data,
+    };
+    let bytes = serde_json::to_vec(&file).map_err(io::Error::other)?;
+    save_state(path, &bytes)
+}
+
 /// Writes `bytes` to `path` atomically: a reader (or a crash) sees the old file
 /// or the new one, never a torn one.
 fn save_state(path: &Path, bytes: &[u8]) -> io::Result<()> {

@@ -1,0 +1,239 @@
+//! The migration benchmark: `cargo bench -p deskshift --bench migrate`.
+//!
+//! Migrates generated Stames workspaces into the Gorgias emulator at a
+//! time-scaled budget (400 calls per 2 s: the documented 40 per 20 s, 100×
+//! faster) and writes `docs/benchmarks.md` with what issue 3 asks to be shown:
+//! budget utilisation, 429 answers, API calls per ticket, and the peak
+//! resident memory of the `deskshift migrate` process at 1k and 10k tickets.
+//!
+//! Every process is the real binary, as an operator runs it; memory is read
+//! from `/proc/PID/status` (`VmHWM`, the peak) while `migrate` runs, so the
+//! emulators' own memory is not counted. Set `DESKSHIFT_BENCH_SIZES=1000` to
+//! run fewer sizes.
+
+use deskshift_sim::stames::StamesData;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
+const BUDGET: &str = "400/2";
+
+struct Sim(Child, String);
+
+impl Sim {
+    fn start(args: &[String]) -> Sim {
+        let mut child = Command::new(BIN)
+            .arg("sim")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line.trim().trim_start_matches("listening on ").to_string();
+        Sim(child, url)
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One measured migration.
+struct Measurement {
+    label: String,
+    tickets: u64,
+    customers: u64,
+    calls: u64,
+    rate_limited: u64,
+    utilization: f64,
+    seconds: f64,
+    peak_rss_mib: f64,
+}
+
+fn run(project: &Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("--project")
+        .arg(project)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The peak resident set of a running process, in KiB, from `/proc`.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Generates a workspace, optionally without attachments, as a state file.
+fn workspace(dir: &Path, tickets: usize, with_attachments: bool) -> (PathBuf, u64) {
+    let mut data = StamesData::generate(11, tickets, 0);
+    if !with_attachments {
+        for ticket in &mut data.tickets {
+            for message in &mut ticket.messages {
+                message.attachments.clear();
+            }
+        }
+    }
+    let customers = data.customers.len() as u64;
+    let path = dir.join("stames-state.json");
+    deskshift_sim::stames::write_state(&data, &path).unwrap();
+    (path, customers)
+}
+
+fn measure(label: &str, tickets: usize, with_attachments: bool) -> Measurement {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, customers) = workspace(dir.path(), tickets, with_attachments);
+    let stames = Sim::start(&[
+        "stames".into(),
+        "--port".into(),
+        "0".into(),
+        "--budget".into(),
+        "1000000/60".into(),
+        "--state".into(),
+        state.display().to_string(),
+    ]);
+    let gorgias = Sim::start(&[
+        "gorgias".into(),
+        "--port".into(),
+        "0".into(),
+        "--budget".into(),
+        BUDGET.into(),
+    ]);
+    let project = dir.path().join("project");
+    run(
+        &project,
+        &[
+            "init",
+            "--dest",
+            "gorgias",
+            "--source-url",
+            &stames.1,
+            "--dest-url",
+            &gorgias.1,
+            "--dest-budget",
+            BUDGET,
+        ],
+    );
+    run(&project, &["discover", "--json"]);
+    run(&project, &["prepare", "--json"]);
+
+    let started = Instant::now();
+    let mut child = Command::new(BIN)
+        .args(["migrate", "--json", "--project"])
+        .arg(&project)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        peak = peak.max(peak_rss_kib(pid).unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&stdout).expect("migrate --json summary");
+    Measurement {
+        label: label.to_string(),
+        tickets: tickets as u64,
+        customers,
+        calls: summary["api"]["calls"].as_u64().unwrap_or(0),
+        rate_limited: summary["api"]["rate_limited"].as_u64().unwrap_or(0),
+        utilization: summary["api"]["budget_utilization"].as_f64().unwrap_or(0.0),
+        seconds,
+        peak_rss_mib: peak as f64 / 1024.0,
+    }
+}
+
+fn main() {
+    // `cargo test --benches` runs benches in test mode: do nothing there.
+    if std::env::args().any(|a| a == "--test") {
+        return;
+    }
+    let sizes: Vec<usize> = std::env::var("DESKSHIFT_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1000, 10000]);
+    let mut rows = Vec::new();
+    for &tickets in &sizes {
+        eprintln!("migrating {tickets} tickets without attachments…");
+        rows.push(measure("no attachments", tickets, false));
+    }
+    if let Some(&first) = sizes.first() {
+        eprintln!("migrating {first} tickets with attachments…");
+        rows.push(measure("with attachments", first, true));
+    }
+    let report = render(&rows);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
+    std::fs::write(&path, &report).unwrap();
+    println!("{report}");
+    eprintln!("wrote {}", path.display());
+}
+
+fn render(rows: &[Measurement]) -> String {
+    let mut md = String::from(
+        "# Benchmarks\n\n\
+         Written by `cargo bench -p deskshift --bench migrate` (see `crates/deskshift/benches/migrate.rs`).\n\n\
+         Each row migrates a generated Stames workspace (seed 11) into the Gorgias emulator at a \
+         time-scaled budget of 400 calls per 2 s — the documented API-key budget of 40 per 20 s, \
+         100× faster — with the real `deskshift` binary: `discover` and `prepare` first, then the \
+         measured `migrate`. *Calls per ticket* counts every `migrate` call (customers, users, \
+         tags, uploads, look-ups) divided by tickets. *Budget used* is calls made ÷ calls the \
+         budget allowed over the run. *Peak RSS* is `VmHWM` of the `migrate` process only.\n\n\
+         Targets (issue 3): budget used ≥ 95 %, calls per ticket ≤ 1.05 without attachments, \
+         peak RSS flat and under 150 MB.\n\n\
+         | workspace | tickets | customers | calls | calls/ticket | 429s | budget used | duration | peak RSS |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {:.2} | {} | {:.1} % | {:.1} s | {:.1} MiB |\n",
+            r.label,
+            r.tickets,
+            r.customers,
+            r.calls,
+            r.calls as f64 / r.tickets as f64,
+            r.rate_limited,
+            r.utilization * 100.0,
+            r.seconds,
+            r.peak_rss_mib
+        ));
+    }
+    md.push_str(&format!(
+        "\nMachine: {} cores; measured {}.\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        chrono_free_date()
+    ));
+    md
+}
+
+/// Today's date from the system clock, without a date crate.
+fn chrono_free_date() -> String {
+    Command::new("date")
+        .arg("-u")
+        .arg("+%Y-%m-%d")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| "(unknown date)".into())
+}

@@ -1,0 +1,216 @@
+//! Crash safety, the way it fails in real life: `deskshift migrate` killed with
+//! SIGKILL at several points, then run again until it finishes. The Gorgias
+//! emulator (a separate process, like the real service) must end up with
+//! every record exactly once — counted in the destination itself, not in our
+//! ledger, which could not see a duplicate it never recorded.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
+const GORGIAS_USER: &str = "demo@deskshift.invalid";
+const GORGIAS_KEY: &str = "demo-gorgias-key";
+
+/// A `deskshift sim …` child process, killed on drop.
+struct Sim {
+    child: Child,
+    url: String,
+}
+
+impl Sim {
+    fn start(args: &[&str]) -> Sim {
+        let mut child = Command::new(BIN)
+            .arg("sim")
+            .args(args)
+            .env_remove("STAMES_ACCOUNT_ID")
+            .env_remove("STAMES_API_KEY")
+            .env_remove("GORGIAS_EMAIL")
+            .env_remove("GORGIAS_API_KEY")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap()
+            .to_string();
+        Sim { child, url }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn deskshift(project: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .arg("--project")
+        .arg(project)
+        .env_remove("STAMES_ACCOUNT_ID")
+        .env_remove("STAMES_API_KEY")
+        .env_remove("GORGIAS_EMAIL")
+        .env_remove("GORGIAS_API_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+fn must_succeed(project: &Path, args: &[&str]) {
+    let out = deskshift(project, args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "deskshift {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every record of a Gorgias list endpoint, following `next_cursor`.
+async fn list_all(http: &reqwest::Client, base: &str, path: &str) -> Vec<serde_json::Value> {
+    let mut records = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut request = http
+            .get(format!("{base}{path}"))
+            .basic_auth(GORGIAS_USER, Some(GORGIAS_KEY))
+            .query(&[("limit", "100")]);
+        if let Some(c) = &cursor {
+            request = request.query(&[("cursor", c)]);
+        }
+        let response = request.send().await.unwrap();
+        if response.status() == 429 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        }
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        let page: serde_json::Value = response.json().await.unwrap();
+        records.extend(page["data"].as_array().unwrap().iter().cloned());
+        match page["meta"]["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => return records,
+        }
+    }
+}
+
+/// How many destination records carry each external id.
+fn by_external_id(records: &[serde_json::Value]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for record in records {
+        if let Some(id) = record["external_id"].as_str() {
+            *counts.entry(id.to_string()).or_default() += 1;
+        }
+    }
+    counts
+}
+
+#[test]
+fn killing_migrate_at_any_point_never_duplicates_or_loses_a_record() {
+    let stames = Sim::start(&[
+        "stames",
+        "--port",
+        "0",
+        "--tickets",
+        "50",
+        "--seed",
+        "21",
+        "--budget",
+        "100000/60",
+    ]);
+    let gorgias = Sim::start(&["gorgias", "--port", "0", "--budget", "200/2"]);
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    must_succeed(
+        project,
+        &[
+            "init",
+            "--dest",
+            "gorgias",
+            "--source-url",
+            &stames.url,
+            "--dest-url",
+            &gorgias.url,
+            "--dest-budget",
+            "200/2",
+        ],
+    );
+    must_succeed(project, &["discover"]);
+    must_succeed(project, &["prepare"]);
+
+    // Kill at increasing depths into the load: during schema, customers,
+    // tickets. Each run resumes from what the ledger and destination hold.
+    for delay_ms in [250u64, 600, 900, 1300, 1800] {
+        let mut child = deskshift(project, &["migrate"]).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL: no cleanup, no last words
+        let _ = child.wait();
+    }
+    // The kills must have landed mid-load for this test to mean anything.
+    let out = deskshift(project, &["status", "--json"])
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let interrupted = status["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["command"] == "migrate" && r["status"] == "interrupted")
+        .count();
+    assert!(
+        interrupted >= 3,
+        "only {interrupted} kills landed mid-run: {status}"
+    );
+
+    // Then let it finish; a finished run exits 0 and reconciles.
+    must_succeed(project, &["migrate"]);
+    must_succeed(project, &["verify"]);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (tickets, customers) = runtime.block_on(async {
+        let http = reqwest::Client::new();
+        (
+            list_all(&http, &gorgias.url, "/api/tickets").await,
+            list_all(&http, &gorgias.url, "/api/customers").await,
+        )
+    });
+    let ticket_ids = by_external_id(&tickets);
+    let duplicated: Vec<_> = ticket_ids.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(duplicated.is_empty(), "duplicate tickets: {duplicated:?}");
+    assert_eq!(ticket_ids.len(), 50, "every ticket exactly once");
+    let customer_ids = by_external_id(&customers);
+    let duplicated: Vec<_> = customer_ids.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(duplicated.is_empty(), "duplicate customers: {duplicated:?}");
+
+    // Messages: each ticket holds exactly the thread length Stames reports.
+    let expected: BTreeMap<String, u64> = deskshift_sim::stames::StamesData::generate(21, 50, 0)
+        .tickets
+        .iter()
+        .map(|t| (t.ticket.id.unwrap().to_string(), t.messages.len() as u64))
+        .collect();
+    for ticket in &tickets {
+        let external = ticket["external_id"].as_str().unwrap();
+        let count = ticket["messages_count"].as_u64().unwrap_or_default();
+        // The status-history note is one internal note more than the thread.
+        let thread = expected[external];
+        assert!(
+            count == thread || count == thread + 1,
+            "ticket {external}: {count} messages, Stames has {thread}"
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Stames customer → Gorgias customer (reference §4.3), in one create call.
+//!
+//! - `external_id` = the Stames id, so an interrupted create is found again.
+//! - E-mail and phone become `channels`; the e-mail is also `email`.
+//! - An address Gorgias would refuse is not sent: the customer is created
+//!   without an e-mail and the address is kept in the customer's `note`.
+//! - The company and the customer's custom-field values have no Gorgias
+//!   home a create can fill, so they go to the customer's sidebar `data`
+//!   under `stames` (lossy: not searchable fields; `docs/deviations.md`).
+
+use super::fields::{self, FieldPlan};
+use super::{truncate_chars, Repair};
+use crate::client::wire::{CustomerChannel, NewCustomer};
+use deskshift_core::model::{Customer, SourceId};
+use deskshift_core::normalise::email_key;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+/// Longest name deskshift sends.
+pub const MAX_NAME_LEN: usize = 255;
+
+/// The key of deskshift's customer data (company, field values).
+pub const DATA_KEY: &str = "stames";
+/// The key of custom-object records in customer data.
+pub const OBJECTS_KEY: &str = "stames_objects";
+
+/// Stames customer fields by id: their label and how values convert.
+pub type CustomerFields = HashMap<SourceId, (String, FieldPlan)>;
+
+/// What a Stames customer becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerPlan {
+    pub body: NewCustomer,
+    pub repairs: Vec<Repair>,
+}
+
+pub fn plan(customer: &Customer, fields: &CustomerFields) -> CustomerPlan {
+    let mut repairs = Vec::new();
+    let mut note = None;
+    let email = match customer
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        Some(address) if is_email(address) => Some(email_key(address)),
+        Some(address) => {
+            repairs.push(Repair::new(
+                "email",
+                format!(
+                    "`{address}` is not an e-mail address Gorgias accepts; the customer was \
+                     created without an e-mail and the address kept in its note"
+                ),
+            ));
+            note = Some(format!(
+                "E-mail address in Stames (not usable in Gorgias): {address}"
+            ));
+            None
+        }
+        None => None,
+    };
+    let mut channels = Vec::new();
+    if let Some(email) = &email {
+        channels.push(CustomerChannel {
+            channel_type: "email".into(),
+            address: email.clone(),
+            preferred: true,
+        });
+    }
+    if let Some(phone) = customer
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        channels.push(CustomerChannel {
+            channel_type: "phone".into(),
+            address: phone.to_string(),
+            preferred: email.is_none(),
+        });
+    }
+    let name = customer
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| truncate_chars(n, MAX_NAME_LEN).to_string());
+    CustomerPlan {
+        body: NewCustomer {
+            external_id: customer.id.clone(),
+            name,
+            email,
+            channels,
+            note,
+            data: data(customer, fields, &mut repairs),
+        },
+        repairs,
+    }
+}
+
+/// `{"stames": {"customer_id", "company"?, "fields"?}}`, or `None` when the
+/// customer has neither a company nor field values.
+fn data(customer: &Customer, fields: &CustomerFields, repairs: &mut Vec<Repair>) -> Option<Value> {
+    let mut stames = Map::new();
+    if let Some(company) = &customer.company {
+        stames.insert(
+            "company".into(),
+            json!({"name": company.name, "domain": company.domain}),
+        );
+    }
+    let mut values = Map::new();
+    for (field_id, stored) in &customer.custom_fields {
+        let Some((label, plan)) = fields.get(field_id) else {
+            continue;
+        };
+        match fields::value(plan, stored) {
+            Ok(Some(value)) => {
+                values.insert(label.clone(), value);
+            }
+            Ok(None) => {}
+            Err(reason) => repairs.push(Repair::new(
+                format!("custom_fields.{field_id}"),
+                format!("value of `{label}` not migrated: {reason}"),
+            )),
+        }
+    }
+    if !values.is_empty() {
+        stames.insert("fields".into(), Value::Object(values));
+    }
+    (!stames.is_empty()).then(|| {
+        stames.insert("customer_id".into(), json!(customer.id));
+        json!({ DATA_KEY: stames })
+    })
+}
+
+/// The comparison key of a customer's e-mail, when it has a usable one.
+pub fn email_of(customer: &Customer) -> Option<String> {
+    customer
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| is_email(e))
+        .map(email_key)
+}
+
+/// A plausible e-mail address: one `@` with something on both sides, a dot
+/// inside the domain, no whitespace, at most 254 characters. Deliberately
+/// loose: refusing real addresses would be worse than sending odd ones.
+pub fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text.chars().any(char::is_whitespace)
+        && text.chars().count() <= 254
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use deskshift_core::model::{Company, FieldType, FieldValue};
+    use std::collections::BTreeMap;
+
+    fn customer(email: Option<&str>, phone: Option<&str>) -> Customer {
+        Customer {
+            id: "200001".into(),
+            name: Some("  Zoë O'Brien ".into()),
+            email: email.map(String::from),
+            phone: phone.map(String::from),
+            company: None,
+            custom_fields: BTreeMap::new(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn email_and_phone_become_channels() {
+        let plan = plan(
+            &customer(Some("Zoe@Example.com"), Some("+33 1 23")),
+            &CustomerFields::new(),
+        );
+        assert_eq!(plan.body.external_id, "200001");
+        assert_eq!(plan.body.name.as_deref(), Some("Zoë O'Brien"));
+        assert_eq!(plan.body.email.as_deref(), Some("zoe@example.com"));
+        assert_eq!(plan.body.channels.len(), 2);
+        assert!(plan.body.channels[0].preferred && !plan.body.channels[1].preferred);
+        assert!(plan.body.data.is_none() && plan.body.note.is_none() && plan.repairs.is_empty());
+    }
+
+    #[test]
+    fn an_unusable_email_is_kept_in_the_note_and_repaired() {
+        let plan = plan(
+            &customer(Some("zoe at example"), None),
+            &CustomerFields::new(),
+        );
+        assert_eq!(plan.body.email, None);
+        assert!(plan.body.channels.is_empty());
+        assert_eq!(plan.repairs[0].field, "email");
+        assert!(plan.body.note.unwrap().contains("zoe at example"));
+    }
+
+    #[test]
+    fn company_and_field_values_go_to_sidebar_data() {
+        let mut c = customer(None, Some("+1"));
+        c.company = Some(Company {
+            name: "Acme".into(),
+            domain: Some("acme.io".into()),
+        });
+        c.custom_fields
+            .insert("8".into(), FieldValue::List(vec!["a".into(), "b".into()]));
+        let mut fields = CustomerFields::new();
+        fields.insert(
+            "8".into(),
+            (
+                "Interests".into(),
+                super::fields::plan(FieldType::MultiSelect, &[]),
+            ),
+        );
+        let plan = plan(&c, &fields);
+        assert!(plan.body.channels[0].preferred);
+        let data = plan.body.data.unwrap();
+        assert_eq!(data["stames"]["company"]["name"], "Acme");
+        assert_eq!(data["stames"]["fields"]["Interests"], "a, b");
+        assert_eq!(data["stames"]["customer_id"], "200001");
+    }
+
+    #[test]
+    fn email_validation_is_loose_but_not_blind() {
+        assert!(is_email("a+shop@b.co"));
+        for bad in ["", "a@b", "@b.co", "a b@c.d", "a@@b.c", "a@.b", "a@b."] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The standard Gorgias map of DESIGN.md §4, as small pure units: each
+//! module makes one decision, says why in its docs, and is tested alone
+//! (Zammad's importer style). Nothing here calls the network or the ledger;
+//! the writer resolves ids first and hands them in, and `verify` runs the
+//! very same functions to know what Gorgias must hold.
+
+pub mod body;
+pub mod channel;
+pub mod customer;
+pub mod extras;
+pub mod fields;
+pub mod history;
+pub mod message;
+pub mod people;
+pub mod priority;
+pub mod role;
+pub mod status;
+pub mod tags;
+pub mod ticket;
+pub mod time;
+
+use serde::{Deserialize, Serialize};
+
+/// A change the map made so Gorgias accepts a record, kept with the record
+/// (in its migration note) and in the ledger so nothing changes silently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repair {
+    /// The Stames field repaired, e.g. `subject`.
+    pub field: String,
+    /// What was done, in words an operator can act on.
+    pub detail: String,
+}
+
+impl Repair {
+    pub fn new(field: impl Into<String>, detail: impl Into<String>) -> Repair {
+        Repair {
+            field: field.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A mapped value, with a note when the mapping lost information or had to
+/// guess (an unknown source value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapped<T> {
+    pub value: T,
+    pub note: Option<String>,
+}
+
+impl<T> Mapped<T> {
+    pub fn exact(value: T) -> Mapped<T> {
+        Mapped { value, note: None }
+    }
+
+    pub fn noted(value: T, note: impl Into<String>) -> Mapped<T> {
+        Mapped {
+            value,
+            note: Some(note.into()),
+        }
+    }
+}
+
+/// `text` cut to at most `max` characters (never inside a character).
+pub fn truncate_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_counts_characters_not_bytes() {
+        assert_eq!(truncate_chars("héllo", 2), "hé");
+        assert_eq!(truncate_chars("hi", 5), "hi");
+        assert_eq!(truncate_chars("破損照片", 3), "破損照");
+        assert_eq!(truncate_chars("", 0), "");
+    }
+}

@@ -1,0 +1,438 @@
+//! `prepare`: the Gorgias schema a load needs, made idempotently.
+//!
+//! - **Ticket custom fields**, one per Stames ticket field (`external_id` =
+//!   the Stames field id) plus deskshift's reminder and SLA fields. Gorgias
+//!   is asked first (one listing), so a field that exists is reused, never
+//!   duplicated. Custom fields cannot be deleted in Gorgias, only archived.
+//! - **Customer fields** have no Gorgias counterpart a customer create can
+//!   fill: their values go to customer data ([`crate::map::customer`]), and
+//!   the definitions are counted as skipped with that reason.
+//! - **Tags**, normalised ([`crate::map::tags`]): spellings that collide are
+//!   merged into one tag; a tag that already exists in Gorgias (compared
+//!   normalised) is matched and its exact name used on tickets.
+//! - **Rules**, when asked: every active rule is recorded in the ledger,
+//!   then deactivated; `migrate` re-enables exactly those at its end.
+//!
+//! `migrate` runs the schema part again (it costs no call once done), so a
+//! migration without `prepare` still has its fields and tags.
+
+use crate::client::endpoints::FieldObjectType;
+use crate::client::wire::{CustomField, Id, NewCustomField, NewTag, Rule};
+use crate::client::{ApiError, GorgiasClient};
+use crate::map::customer::CustomerFields;
+use crate::map::extras::ExtraField;
+use crate::map::fields::{self, FieldIndex, TargetField};
+use crate::map::tags;
+use crate::writer::notes::Category;
+use crate::writer::users::api_failure;
+use crate::writer::{journal_error, Run};
+use deskshift_core::destination::DestinationError;
+use deskshift_core::engine::Written;
+use deskshift_core::ledger::content_hash;
+use deskshift_core::model::{CustomFieldDef, FieldObject, ObjectKind, Tag};
+use deskshift_core::normalise::tag_key;
+use futures::TryStreamExt;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The ledger key listing rules deskshift deactivated.
+pub const PAUSED_RULES_KEY: &str = "gorgias.paused_rules";
+
+/// What the load needs to know about the schema.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    pub ticket_fields: FieldIndex,
+    pub customer_fields: CustomerFields,
+    pub extras: HashMap<ExtraField, Id>,
+    /// Normalised tag name → exact Gorgias name.
+    pub tags: HashMap<String, String>,
+}
+
+/// Makes (or finds) every field and tag; counts them.
+pub async fn schema(run: &Run<'_>) -> Result<Schema, DestinationError> {
+    let mut schema = Schema::default();
+    fields_phase(run, &mut schema).await?;
+    tags_phase(run, &mut schema).await?;
+    run.flush_notes()?;
+    Ok(schema)
+}
+
+// ------------------------------------------------------------------ fields
+
+/// Gorgias ticket fields by `external_id`, listed once when first needed.
+struct ExistingFields {
+    by_external_id: Option<HashMap<String, CustomField>>,
+}
+
+impl ExistingFields {
+    async fn get(
+        &mut self,
+        client: &GorgiasClient,
+        external_id: &str,
+    ) -> Result<Option<CustomField>, DestinationError> {
+        if self.by_external_id.is_none() {
+            let all: Vec<CustomField> = client
+                .custom_fields(FieldObjectType::Ticket)
+                .try_collect()
+                .await
+                .map_err(|e| api_failure("list Gorgias custom fields", e))?;
+            self.by_external_id = Some(
+                all.into_iter()
+                    .filter_map(|f| f.external_id.clone().map(|x| (x, f)))
+                    .collect(),
+            );
+        }
+        Ok(self
+            .by_external_id
+            .as_ref()
+            .and_then(|m| m.get(external_id).cloned()))
+    }
+}
+
+async fn fields_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), DestinationError> {
+    let kind = ObjectKind::CustomFields;
+    let defs: Vec<CustomFieldDef> = run
+        .records(run.ctx.source.custom_fields())
+        .try_collect()
+        .await?;
+    let mut existing = ExistingFields {
+        by_external_id: None,
+    };
+    run.ctx.progress.start(kind, Some(defs.len() as u64));
+    for def in &defs {
+        run.ctx.counts.source(kind, 1);
+        let plan = fields::plan(def.field_type, &def.options);
+        let label = fields::label(&def.label, &def.key);
+        match def.object {
+            FieldObject::Customer => {
+                run.skip(
+                    kind,
+                    &def.id,
+                    format!(
+                        "customer field `{label}`: its values are kept in each customer's \
+                         sidebar data (a customer create cannot fill Gorgias customer fields)"
+                    ),
+                );
+                schema.customer_fields.insert(def.id.clone(), (label, plan));
+            }
+            FieldObject::Ticket => {
+                if let Some(lossy) = plan.lossy {
+                    run.notes.add(
+                        Category::Repair,
+                        kind,
+                        &def.id,
+                        format!("`{label}`: {lossy}"),
+                    );
+                }
+                let body = fields::new_field(def);
+                if let Some(id) =
+                    ensure_field(run, &mut existing, &def.id, &content_hash(def), &body, true)
+                        .await?
+                {
+                    schema
+                        .ticket_fields
+                        .insert(def.id.clone(), TargetField { id, label, plan });
+                }
+            }
+        }
+        run.ctx.progress.advance(kind, 1);
+    }
+    for extra in ExtraField::ALL {
+        let body = NewCustomField {
+            object_type: FieldObjectType::Ticket.as_str(),
+            label: extra.label().into(),
+            description: Some(extra.description().into()),
+            external_id: extra.external_id().into(),
+            definition: fields::definition(&extra.target()),
+        };
+        let hash = content_hash(&serde_json::to_value(&body).unwrap_or(Value::Null));
+        if let Some(id) =
+            ensure_field(run, &mut existing, extra.external_id(), &hash, &body, false).await?
+        {
+            schema.extras.insert(extra, id);
+        }
+    }
+    run.ctx.progress.finish(kind);
+    Ok(())
+}
+
+/// The Gorgias id of a field: from the ledger, else found by external id
+/// (matched), else created. `count` is false for deskshift's own fields,
+/// which are not Stames records.
+async fn ensure_field(
+    run: &Run<'_>,
+    existing: &mut ExistingFields,
+    source_id: &str,
+    hash: &str,
+    body: &NewCustomField,
+    count: bool,
+) -> Result<Option<Id>, DestinationError> {
+    let kind = ObjectKind::CustomFields;
+    let tally = |written: &Written| {
+        if count {
+            run.tally(kind, source_id, written)
+        } else {
+            Ok(())
+        }
+    };
+    if let Some(id) = run.done_id(kind, source_id)? {
+        tally(&Written::AlreadyDone(id.to_string()))?;
+        return Ok(Some(id));
+    }
+    let client = run.client;
+    let written = match existing.get(client, &body.external_id).await? {
+        Some(found) => {
+            run.notes.add(
+                Category::Existing,
+                kind,
+                source_id,
+                format!("reused Gorgias field {} ({})", found.id, body.label),
+            );
+            run.ctx
+                .journal
+                .matched(kind, source_id, hash, &found.id.to_string())
+                .map_err(journal_error)?
+        }
+        None => run
+            .ctx
+            .journal
+            .create_once(
+                kind,
+                source_id,
+                hash,
+                || async {
+                    let all: Vec<CustomField> = client
+                        .custom_fields(FieldObjectType::Ticket)
+                        .try_collect()
+                        .await
+                        .map_err(ApiError::into_write_error)?;
+                    Ok(all
+                        .into_iter()
+                        .find(|f| f.external_id.as_deref() == Some(body.external_id.as_str()))
+                        .map(|f| f.id.to_string()))
+                },
+                || async {
+                    client
+                        .create_custom_field(body)
+                        .await
+                        .map(|f| f.id.to_string())
+                        .map_err(ApiError::into_write_error)
+                },
+            )
+            .await
+            .map_err(journal_error)?,
+    };
+    if count {
+        run.tally(kind, source_id, &written)?;
+    } else if let deskshift_core::engine::Written::Rejected(reason) = &written {
+        return Err(DestinationError::Other(format!(
+            "Gorgias refused deskshift's own field `{}`: {reason}",
+            body.label
+        )));
+    }
+    Ok(written.dest_id().and_then(|id| id.parse().ok()))
+}
+
+// -------------------------------------------------------------------- tags
+
+async fn tags_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), DestinationError> {
+    let kind = ObjectKind::Tags;
+    let source_tags: Vec<Tag> = run.records(run.ctx.source.tags()).try_collect().await?;
+    run.ctx.progress.start(kind, Some(source_tags.len() as u64));
+    // Existing Gorgias tags, by normalised name; listed when first needed.
+    let mut existing: Option<HashMap<String, (Id, String)>> = None;
+    // Normalised name → (Gorgias id, the Stames spelling that made it).
+    let mut made: HashMap<String, (Id, String)> = HashMap::new();
+    for tag in &source_tags {
+        run.ctx.counts.source(kind, 1);
+        run.ctx.progress.advance(kind, 1);
+        let hash = content_hash(tag);
+        let Some(name) = tags::tag_name(&tag.name) else {
+            run.reject(
+                kind,
+                &tag.id,
+                "name",
+                format!("`{}` has no usable name once normalised", tag.name),
+                "rename the tag in Stames",
+            )?;
+            continue;
+        };
+        if let Some(note) = &name.note {
+            run.notes.add(Category::Repair, kind, &tag.id, note.clone());
+        }
+        let key = name.value.clone();
+        if let Some(id) = run.done_id(kind, &tag.id)? {
+            run.tally(kind, &tag.id, &Written::AlreadyDone(id.to_string()))?;
+            made.entry(key.clone()).or_insert((id, tag.name.clone()));
+            schema.tags.entry(key).or_insert(name.value);
+            continue;
+        }
+        if let Some((id, first)) = made.get(&key).cloned() {
+            let written = run
+                .ctx
+                .journal
+                .matched(kind, &tag.id, &hash, &id.to_string())
+                .map_err(journal_error)?;
+            run.notes.add(
+                Category::Merge,
+                kind,
+                &tag.id,
+                format!(
+                    "`{}` merged with `{first}` as Gorgias tag `{key}`",
+                    tag.name
+                ),
+            );
+            run.tally(kind, &tag.id, &written)?;
+            continue;
+        }
+        if existing.is_none() {
+            let all: Vec<crate::client::wire::TagOut> = run
+                .client
+                .tags()
+                .try_collect()
+                .await
+                .map_err(|e| api_failure("list Gorgias tags", e))?;
+            existing = Some(
+                all.into_iter()
+                    .map(|t| (tag_key(&t.name), (t.id, t.name)))
+                    .collect(),
+            );
+        }
+        if let Some((id, exact)) = existing.as_ref().and_then(|e| e.get(&key)).cloned() {
+            let written = run
+                .ctx
+                .journal
+                .matched(kind, &tag.id, &hash, &id.to_string())
+                .map_err(journal_error)?;
+            run.notes.add(
+                Category::Existing,
+                kind,
+                &tag.id,
+                format!("`{}` matched existing Gorgias tag `{exact}`", tag.name),
+            );
+            run.tally(kind, &tag.id, &written)?;
+            made.insert(key.clone(), (id, tag.name.clone()));
+            schema.tags.insert(key, exact);
+            continue;
+        }
+        let client = run.client;
+        let body = NewTag {
+            name: name.value.clone(),
+            description: Some(format!("Migrated from Stames (`{}`)", tag.name)),
+        };
+        let written =
+            run.ctx
+                .journal
+                .create_once(
+                    kind,
+                    &tag.id,
+                    &hash,
+                    || async {
+                        let all: Vec<crate::client::wire::TagOut> = client
+                            .tags()
+                            .try_collect()
+                            .await
+                            .map_err(ApiError::into_write_error)?;
+                        Ok(all
+                            .into_iter()
+                            .find(|t| t.name == body.name)
+                            .map(|t| t.id.to_string()))
+                    },
+                    || async {
+                        client
+                            .create_tag(&body)
+                            .await
+                            .map(|t| t.id.to_string())
+                            .map_err(ApiError::into_write_error)
+                    },
+                )
+                .await
+                .map_err(journal_error)?;
+        run.tally(kind, &tag.id, &written)?;
+        if let Some(id) = written.dest_id().and_then(|id| id.parse().ok()) {
+            made.insert(key.clone(), (id, tag.name.clone()));
+            schema.tags.insert(key, name.value);
+        }
+    }
+    run.ctx.progress.finish(kind);
+    Ok(())
+}
+
+// ------------------------------------------------------------------- rules
+
+/// Rules that are active now.
+pub async fn active_rules(client: &GorgiasClient) -> Result<Vec<Rule>, DestinationError> {
+    let rules: Vec<Rule> = client
+        .rules()
+        .try_collect()
+        .await
+        .map_err(|e| api_failure("list Gorgias rules", e))?;
+    Ok(rules
+        .into_iter()
+        .filter(|r| r.deactivated_datetime.is_none())
+        .collect())
+}
+
+/// Deactivates every active rule, recording each in the ledger *before*
+/// touching it, so a crash half-way still restores every rule it paused.
+pub async fn pause_rules(run: &Run<'_>) -> Result<Vec<Id>, DestinationError> {
+    let active = active_rules(run.client).await?;
+    let mut paused = paused_rules(run)?;
+    for rule in &active {
+        if !paused.contains(&rule.id) {
+            paused.push(rule.id);
+        }
+    }
+    set_paused(run, &paused)?;
+    let now = crate::map::time::format(chrono::Utc::now());
+    for rule in &active {
+        run.client
+            .set_rule_deactivated(rule.id, Some(&now))
+            .await
+            .map_err(|e| api_failure("deactivate a Gorgias rule", e))?;
+        run.ctx.progress.note(&format!(
+            "paused Gorgias rule {} ({}); migrate re-enables it at the end",
+            rule.id,
+            rule.name.as_deref().unwrap_or("unnamed")
+        ));
+    }
+    Ok(paused)
+}
+
+/// Re-enables exactly the rules `pause_rules` recorded, then forgets them.
+pub async fn restore_rules(run: &Run<'_>) -> Result<Vec<Id>, DestinationError> {
+    let paused = paused_rules(run)?;
+    let mut left = paused.clone();
+    for id in &paused {
+        match run.client.set_rule_deactivated(*id, None).await {
+            Ok(()) => {}
+            // Deleted meanwhile: nothing to restore.
+            Err(error) if error.is_not_found() => {}
+            Err(error) => {
+                set_paused(run, &left)?;
+                return Err(api_failure("re-enable a paused Gorgias rule", error));
+            }
+        }
+        left.retain(|r| r != id);
+        run.ctx
+            .progress
+            .note(&format!("re-enabled Gorgias rule {id}"));
+    }
+    set_paused(run, &left)?;
+    Ok(paused)
+}
+
+pub fn paused_rules(run: &Run<'_>) -> Result<Vec<Id>, DestinationError> {
+    let text = run.ctx.journal.with(|l| l.meta(PAUSED_RULES_KEY))?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
+fn set_paused(run: &Run<'_>, ids: &[Id]) -> Result<(), DestinationError> {
+    let text = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    run.ctx
+        .journal
+        .with(|l| l.set_meta(PAUSED_RULES_KEY, &text))?;
+    Ok(())
+}

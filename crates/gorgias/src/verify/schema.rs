@@ -1,0 +1,141 @@
+//! The schema (custom fields, tags) and users, read back.
+
+use super::{Check, Verdicts};
+use crate::client::endpoints::FieldObjectType;
+use crate::client::wire::{CustomField, Id, TagOut, User};
+use crate::map::customer::CustomerFields;
+use crate::map::extras::ExtraField;
+use crate::map::fields::{self, FieldIndex, TargetField};
+use crate::map::people::{AgentDirectory, AgentRef};
+use crate::writer::users::api_failure;
+use crate::writer::Run;
+use deskshift_core::destination::DestinationError;
+use deskshift_core::model::{CustomFieldDef, FieldObject, ObjectKind, Tag};
+use deskshift_core::normalise::{email_key, tag_key};
+use futures::TryStreamExt;
+use std::collections::{HashMap, HashSet};
+
+pub(super) struct Schema {
+    pub ticket_fields: FieldIndex,
+    pub customer_fields: CustomerFields,
+    pub extras: HashMap<ExtraField, Id>,
+}
+
+pub(super) async fn schema(run: &Run<'_>, verdicts: &Verdicts) -> Result<Schema, DestinationError> {
+    let defs: Vec<CustomFieldDef> = run
+        .records(run.ctx.source.custom_fields())
+        .try_collect()
+        .await?;
+    let listed: Vec<CustomField> = run
+        .client
+        .custom_fields(FieldObjectType::Ticket)
+        .try_collect()
+        .await
+        .map_err(|e| api_failure("list Gorgias custom fields", e))?;
+    let by_id: HashMap<Id, &CustomField> = listed.iter().map(|f| (f.id, f)).collect();
+    let mut schema = Schema {
+        ticket_fields: FieldIndex::new(),
+        customer_fields: CustomerFields::new(),
+        extras: HashMap::new(),
+    };
+    for def in &defs {
+        let plan = fields::plan(def.field_type, &def.options);
+        let label = fields::label(&def.label, &def.key);
+        if def.object == FieldObject::Customer {
+            schema.customer_fields.insert(def.id.clone(), (label, plan));
+            continue;
+        }
+        let Some(id) = run.done_id(ObjectKind::CustomFields, &def.id)? else {
+            continue;
+        };
+        let mut check = Check::new(ObjectKind::CustomFields, &def.id, id);
+        match by_id.get(&id) {
+            None => check.differ("(record)", format!("field {id}"), "missing".into()),
+            Some(found) => {
+                let expected = fields::definition(&plan.target);
+                check.eq(
+                    "definition.data_type",
+                    expected.get("data_type"),
+                    found.definition.get("data_type"),
+                );
+                check.eq("object_type", Some("Ticket"), found.object_type.as_deref());
+            }
+        }
+        verdicts.record(ObjectKind::CustomFields, check.problems);
+        schema
+            .ticket_fields
+            .insert(def.id.clone(), TargetField { id, label, plan });
+    }
+    for extra in ExtraField::ALL {
+        if let Some(id) = run.done_id(ObjectKind::CustomFields, extra.external_id())? {
+            schema.extras.insert(extra, id);
+        }
+    }
+    let tags: Vec<Tag> = run.records(run.ctx.source.tags()).try_collect().await?;
+    let listed: Vec<TagOut> = run
+        .client
+        .tags()
+        .try_collect()
+        .await
+        .map_err(|e| api_failure("list Gorgias tags", e))?;
+    let by_id: HashMap<Id, &str> = listed.iter().map(|t| (t.id, t.name.as_str())).collect();
+    for tag in &tags {
+        let Some(id) = run.done_id(ObjectKind::Tags, &tag.id)? else {
+            continue;
+        };
+        let mut check = Check::new(ObjectKind::Tags, &tag.id, id);
+        let expected = crate::map::tags::tag_name(&tag.name).map(|n| n.value);
+        check.eq("name", expected, by_id.get(&id).map(|name| tag_key(name)));
+        verdicts.record(ObjectKind::Tags, check.problems);
+    }
+    Ok(schema)
+}
+
+pub(super) async fn agents(
+    run: &Run<'_>,
+    verdicts: &Verdicts,
+) -> Result<AgentDirectory, DestinationError> {
+    let users: Vec<User> = run
+        .client
+        .users()
+        .try_collect()
+        .await
+        .map_err(|e| api_failure("list Gorgias users", e))?;
+    let by_email: HashMap<String, Id> = users
+        .iter()
+        .filter_map(|u| u.email.as_deref().map(|e| (email_key(e), u.id)))
+        .collect();
+    let ids: HashSet<Id> = users.iter().map(|u| u.id).collect();
+    let mut directory = AgentDirectory {
+        migration_user: by_email
+            .get(&email_key(run.client.credentials().email()))
+            .copied()
+            .unwrap_or_default(),
+        fallback_user: run
+            .config
+            .users
+            .fallback_user_email
+            .as_deref()
+            .and_then(|e| by_email.get(&email_key(e)).copied()),
+        agents: HashMap::new(),
+    };
+    let mut agents = run.records(run.ctx.source.agents());
+    while let Some(agent) = agents.try_next().await? {
+        let user = run.done_id(ObjectKind::Users, &agent.id)?;
+        if let Some(user) = user {
+            let mut check = Check::new(ObjectKind::Users, &agent.id, user);
+            check.eq("(record)", true, ids.contains(&user));
+            verdicts.record(ObjectKind::Users, check.problems);
+        }
+        directory.agents.insert(
+            agent.id.clone(),
+            AgentRef {
+                name: agent.name.clone(),
+                email: agent.email.clone(),
+                departed: agent.is_departed(),
+                user,
+            },
+        );
+    }
+    Ok(directory)
+}

@@ -1,0 +1,407 @@
+//! Customers: deduplicated by e-mail, existing Gorgias customers matched and
+//! left untouched, the rest created in one call each.
+//!
+//! Finding existing customers: Gorgias can be asked per address
+//! (`GET /api/customers?email=`, one call per Stames customer) or listed
+//! once (100 per call). Listing is cheaper whenever the account holds fewer
+//! than 100 customers per Stames customer, which is every migration into a
+//! new or modest account, so deskshift lists — unless the account declares
+//! more customers than that (`meta.total_resources` on the first page), or
+//! more than [`MAX_LISTED`], in which case it asks per address. The listed
+//! addresses are held in memory (one short string and an id each).
+//!
+//! Stames holds duplicates (one person, several customer records sharing an
+//! e-mail in different spellings): the first becomes the Gorgias customer,
+//! the others are *matched* to it, with the reason noted.
+//!
+//! A customer's custom-object records ride in its create (sidebar data,
+//! from the [`RecordIndex`]): journaled as creates of their own before the
+//! call, settled by its outcome.
+
+use super::notes::Category;
+use super::records;
+use super::spill::RecordIndex;
+use super::users::api_failure;
+use super::{journal_error, Run};
+use crate::client::wire::{Customer as GorgiasCustomer, Id};
+use crate::client::ApiError;
+use crate::map::customer::{self, CustomerFields};
+use deskshift_core::destination::DestinationError;
+use deskshift_core::engine::{WriteError, Written};
+use deskshift_core::ledger::{content_hash, Intent, JournalId, Outcome};
+use deskshift_core::model::{CustomObjectRecord, Customer, ObjectKind};
+use deskshift_core::normalise::email_key;
+use futures::TryStreamExt;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const KIND: ObjectKind = ObjectKind::Customers;
+
+/// Largest account deskshift lists into memory to find existing customers.
+pub const MAX_LISTED: u64 = 500_000;
+
+/// Who already holds an e-mail address in Gorgias.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Holder {
+    /// A customer that existed before the migration.
+    Existing(Id),
+    /// The Gorgias customer of an earlier Stames customer.
+    Migrated { dest: Id, stames: String },
+}
+
+/// E-mail → holder, and how to learn about addresses not in it.
+struct Directory {
+    known: HashMap<String, Holder>,
+    /// The account was too large to list: ask per address.
+    ask: bool,
+}
+
+/// Migrates every customer (or only those in `only`, for a sample).
+pub async fn load(
+    run: &Run<'_>,
+    fields: &CustomerFields,
+    only: Option<&HashSet<String>>,
+    records: &RecordIndex,
+) -> Result<(), DestinationError> {
+    // Built on the first customer that needs it, so a re-run with nothing
+    // left to do makes no call; addresses of customers done earlier are
+    // gathered meanwhile, to catch later duplicates of them.
+    let mut directory: Option<Directory> = None;
+    let mut done_early: HashMap<String, Holder> = HashMap::new();
+    run.ctx.progress.start(KIND, None);
+    let mut customers = run.records(run.ctx.source.customers(None));
+    while let Some(c) = customers.try_next().await? {
+        if only.is_some_and(|only| !only.contains(&c.id)) {
+            continue;
+        }
+        run.ctx.counts.source(KIND, 1);
+        let email = customer::email_of(&c);
+        if let Some(id) = run.done_id(KIND, &c.id)? {
+            run.tally(KIND, &c.id, &Written::AlreadyDone(id.to_string()))?;
+            for record in records.open_records_of(&c.id)? {
+                records::done(run, records, &record)?;
+            }
+            if let Some(email) = email {
+                let holder = Holder::Migrated {
+                    dest: id,
+                    stames: c.id.clone(),
+                };
+                let known = match directory.as_mut() {
+                    Some(dir) => &mut dir.known,
+                    None => &mut done_early,
+                };
+                known.entry(email).or_insert(holder);
+            }
+        } else {
+            if directory.is_none() {
+                directory = Some(list_existing(run, std::mem::take(&mut done_early)).await?);
+            }
+            if let Some(dir) = directory.as_mut() {
+                migrate_one(run, dir, &c, email, fields, records).await?;
+            }
+        }
+        run.ctx.progress.advance(KIND, 1);
+    }
+    run.ctx.progress.finish(KIND);
+    run.flush_notes()
+}
+
+/// Lists the account's customers when that is cheaper than asking per
+/// address (see the module docs); `known` holds what earlier runs did.
+async fn list_existing(
+    run: &Run<'_>,
+    mut known: HashMap<String, Holder>,
+) -> Result<Directory, DestinationError> {
+    let fail = |e| api_failure("list Gorgias customers", e);
+    let first = run
+        .client
+        .first_page::<GorgiasCustomer>("/customers", &[], 1)
+        .await
+        .map_err(fail)?;
+    let declared = run
+        .ctx
+        .source
+        .declared_counts()
+        .await
+        .ok()
+        .and_then(|c| c.get(&KIND).copied());
+    let total = first.meta.total_resources;
+    let too_big = match (total, declared) {
+        (Some(total), _) if total > MAX_LISTED => true,
+        (Some(total), Some(stames)) => total.div_ceil(100) > stames,
+        _ => false,
+    };
+    if too_big {
+        tracing::info!(
+            ?total,
+            ?declared,
+            "asking Gorgias per e-mail instead of listing customers"
+        );
+        return Ok(Directory { known, ask: true });
+    }
+    if first.data.is_empty() && first.meta.next_cursor.is_none() {
+        return Ok(Directory { known, ask: false });
+    }
+    let mut all = run.client.customers();
+    while let Some(existing) = all.try_next().await.map_err(fail)? {
+        for email in emails_of(&existing) {
+            known.entry(email).or_insert(Holder::Existing(existing.id));
+        }
+    }
+    Ok(Directory { known, ask: false })
+}
+
+fn emails_of(c: &GorgiasCustomer) -> Vec<String> {
+    c.email
+        .iter()
+        .map(|e| email_key(e))
+        .chain(
+            c.channels
+                .iter()
+                .filter(|ch| ch.channel_type == "email")
+                .map(|ch| email_key(&ch.address)),
+        )
+        .collect()
+}
+
+async fn migrate_one(
+    run: &Run<'_>,
+    dir: &mut Directory,
+    c: &Customer,
+    email: Option<String>,
+    fields: &CustomerFields,
+    index: &RecordIndex,
+) -> Result<(), DestinationError> {
+    let hash = content_hash(c);
+    if let Some(email) = &email {
+        if !dir.known.contains_key(email) && dir.ask {
+            if let Some(found) = existing_by_email(run, email).await? {
+                dir.known.insert(email.clone(), Holder::Existing(found));
+            }
+        }
+        if let Some(holder) = dir.known.get(email).cloned() {
+            return match_to(run, c, &hash, email, holder, index);
+        }
+    }
+    let mut plan = customer::plan(c, fields);
+    let mut riding = Vec::new();
+    for record in index.open_records_of(&c.id)? {
+        if !records::done(run, index, &record)? {
+            riding.push(record);
+        }
+    }
+    if !riding.is_empty() {
+        let refs: Vec<&CustomObjectRecord> = riding.iter().collect();
+        let data = plan.body.data.take().unwrap_or(serde_json::Value::Null);
+        plan.body.data = Some(records::with_records(&data, &refs));
+    }
+    let riders = Riders::announce(run, &riding)?;
+    for repair in &plan.repairs {
+        run.notes
+            .add(Category::Repair, KIND, &c.id, repair.detail.clone());
+    }
+    let conflict = AtomicBool::new(false);
+    let client = run.client;
+    let written = run
+        .ctx
+        .journal
+        .create_once(
+            KIND,
+            &c.id,
+            &hash,
+            || async {
+                let found = client
+                    .customers_by_external_id(&c.id)
+                    .await
+                    .map_err(ApiError::into_write_error)?;
+                Ok(found.first().map(|c| c.id.to_string()))
+            },
+            || async {
+                match client.create_customer(&plan.body).await {
+                    Ok(created) => Ok(created.id.to_string()),
+                    Err(ApiError::Conflict { message, .. }) => {
+                        conflict.store(true, Ordering::SeqCst);
+                        Err(WriteError::Refused(message))
+                    }
+                    Err(other) => Err(other.into_write_error()),
+                }
+            },
+        )
+        .await
+        .map_err(journal_error);
+    let written = match written {
+        Ok(written) => written,
+        Err(error) => {
+            riders.settle(run, index, None, "its customer's create failed")?;
+            return Err(error);
+        }
+    };
+    let conflicted = conflict.load(Ordering::SeqCst);
+    riders.settle(
+        run,
+        index,
+        written.dest_id().filter(|_| !conflicted),
+        match &written {
+            Written::Rejected(_) if conflicted => {
+                "its customer already existed in Gorgias and is left untouched"
+            }
+            Written::Rejected(_) => "its customer was refused by Gorgias",
+            _ => "",
+        },
+    )?;
+    match (&written, email) {
+        // Someone created the address in Gorgias since the listing: it is
+        // an existing customer, matched like any other.
+        (Written::Rejected(_), Some(email)) if conflicted => {
+            match existing_by_email(run, &email).await? {
+                Some(found) => match_to(run, c, &hash, &email, Holder::Existing(found), index),
+                None => run.tally(KIND, &c.id, &written),
+            }
+        }
+        (Written::Created(id), Some(email)) => {
+            if let Ok(dest) = id.parse() {
+                dir.known.insert(
+                    email,
+                    Holder::Migrated {
+                        dest,
+                        stames: c.id.clone(),
+                    },
+                );
+            }
+            run.tally(KIND, &c.id, &written)
+        }
+        _ => run.tally(KIND, &c.id, &written),
+    }
+}
+
+/// Records `c` as standing for `holder`'s Gorgias customer. The records of
+/// a customer merged into another follow it later ([`records::finish`]);
+/// those of a pre-existing customer are skipped: it is left untouched.
+fn match_to(
+    run: &Run<'_>,
+    c: &Customer,
+    hash: &str,
+    email: &str,
+    holder: Holder,
+    index: &RecordIndex,
+) -> Result<(), DestinationError> {
+    if let Holder::Existing(dest) = &holder {
+        for record in index.open_records_of(&c.id)? {
+            if !records::done(run, index, &record)? {
+                run.skip(
+                    ObjectKind::CustomObjectRecords,
+                    &record.id,
+                    format!("its customer is Gorgias customer {dest}, which existed before the migration and is left untouched"),
+                );
+                index.account(&record.id)?;
+            }
+        }
+    }
+    let (dest, category, text) = match holder {
+        Holder::Existing(dest) => (
+            dest,
+            Category::Existing,
+            format!("matched existing Gorgias customer {dest} by e-mail {email}; left untouched"),
+        ),
+        Holder::Migrated { dest, stames } => {
+            // Remembered so the records of this customer follow it.
+            run.ctx
+                .journal
+                .with(|l| l.set_meta(&super::records::merged_key(&c.id), &stames))?;
+            (
+                dest,
+                Category::Merge,
+                format!(
+                    "same e-mail as Stames customer {stames} ({email}): merged into its Gorgias \
+                 customer {dest}; this record's own name, phone, company and field values are \
+                 not written"
+                ),
+            )
+        }
+    };
+    let written = run
+        .ctx
+        .journal
+        .matched(KIND, &c.id, hash, &dest.to_string())
+        .map_err(journal_error)?;
+    run.notes.add(category, KIND, &c.id, text);
+    run.tally(KIND, &c.id, &written)
+}
+
+async fn existing_by_email(run: &Run<'_>, email: &str) -> Result<Option<Id>, DestinationError> {
+    let found = run
+        .client
+        .customers_by_email(email)
+        .await
+        .map_err(|e| api_failure("look up a Gorgias customer by e-mail", e))?;
+    Ok(found.iter().map(|c| c.id).min())
+}
+
+/// Custom-object records riding in a customer create: announced in the
+/// journal before the call, settled by its outcome.
+struct Riders<'r> {
+    records: &'r [CustomObjectRecord],
+    intents: Vec<JournalId>,
+}
+
+impl<'r> Riders<'r> {
+    fn announce(
+        run: &Run<'_>,
+        records: &'r [CustomObjectRecord],
+    ) -> Result<Riders<'r>, DestinationError> {
+        const KIND: ObjectKind = ObjectKind::CustomObjectRecords;
+        for r in records {
+            super::settle_pending(run, KIND, &r.id)?;
+        }
+        let intents: Vec<Intent> = records
+            .iter()
+            .map(|r| Intent::create(KIND, r.id.clone(), content_hash(r)))
+            .collect();
+        let journal = run.ctx.journal;
+        let intents = journal.with(|l| l.record_intents(journal.run(), &intents))?;
+        Ok(Riders { records, intents })
+    }
+
+    /// `dest`: the customer that now holds them; else `why` they are not in.
+    fn settle(
+        &self,
+        run: &Run<'_>,
+        index: &RecordIndex,
+        dest: Option<&str>,
+        why: &str,
+    ) -> Result<(), DestinationError> {
+        const KIND: ObjectKind = ObjectKind::CustomObjectRecords;
+        if self.records.is_empty() {
+            return Ok(());
+        }
+        let outcome = match dest {
+            Some(dest) => Outcome::Created {
+                dest_id: dest.to_string(),
+            },
+            None => Outcome::Failed {
+                reason: why.to_string(),
+            },
+        };
+        let outcomes: Vec<_> = self
+            .intents
+            .iter()
+            .map(|id| (*id, outcome.clone()))
+            .collect();
+        run.ctx.journal.with(|l| l.record_outcomes(&outcomes))?;
+        for r in self.records {
+            match dest {
+                Some(dest) => run.tally(KIND, &r.id, &Written::Created(dest.to_string()))?,
+                None if why.contains("left untouched") => run.skip(KIND, &r.id, why.to_string()),
+                None => run.reject(
+                    KIND,
+                    &r.id,
+                    "customer_ids",
+                    why.to_string(),
+                    "see the customer's reject",
+                )?,
+            }
+            index.account(&r.id)?;
+        }
+        Ok(())
+    }
+}

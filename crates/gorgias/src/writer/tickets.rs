@@ -1,0 +1,453 @@
+//! Tickets, with their messages, tags, custom-field values and files.
+//!
+//! One `POST /api/tickets` per ticket carries up to 499 messages plus the
+//! migration note, the tags and the field values; a longer conversation
+//! continues through `POST /api/tickets/{id}/messages`, one create per
+//! message, each through the exactly-once protocol (looked up by its
+//! `external_id` if an attempt was unsure). A few tickets are in flight at
+//! once ([`crate::GorgiasConfig::concurrency`]) so that the API budget, not
+//! latency, is the limit.
+//!
+//! Counting: the ticket's messages, status events, reminders and SLA record
+//! land with the ticket (inline or in its note) and are counted with it;
+//! notification triggers are automations, listed in the note, and counted
+//! as skipped.
+
+use super::files::{self, Postpone};
+use super::notes::Category;
+use super::{journal_error, Run};
+use crate::client::wire::{Id, NewMessage};
+use crate::client::ApiError;
+use crate::map::extras::ExtraField;
+use crate::map::fields::FieldIndex;
+use crate::map::message::FileOutcome;
+use crate::map::people::AgentDirectory;
+use crate::map::ticket::{self, TicketContext, TicketPlan};
+use deskshift_core::destination::DestinationError;
+use deskshift_core::engine::Written;
+use deskshift_core::ledger::{content_hash, IdMapState};
+use deskshift_core::model::{Attachment, Message, ObjectKind, SourceId, TicketThread};
+use futures::{StreamExt, TryStreamExt};
+use std::collections::HashMap;
+
+/// What every ticket needs and nobody changes while tickets load.
+#[derive(Debug)]
+pub struct Shared<'a> {
+    pub agents: &'a AgentDirectory,
+    pub fields: &'a FieldIndex,
+    pub extras: &'a HashMap<ExtraField, Id>,
+    pub tags: &'a HashMap<String, String>,
+}
+
+/// Loads every ticket (or the first `limit`).
+pub async fn load(
+    run: &Run<'_>,
+    shared: &Shared<'_>,
+    limit: Option<usize>,
+) -> Result<(), DestinationError> {
+    run.ctx
+        .progress
+        .start(ObjectKind::Tickets, limit.map(|n| n as u64));
+    let threads = run.records(run.ctx.source.tickets(None));
+    let threads = match limit {
+        Some(n) => threads.take(n).boxed(),
+        None => threads,
+    };
+    threads
+        .try_for_each_concurrent(run.config.concurrency.max(1), |thread| async move {
+            one(run, shared, &thread).await?;
+            run.ctx.progress.advance(ObjectKind::Tickets, 1);
+            Ok(())
+        })
+        .await?;
+    run.ctx.progress.finish(ObjectKind::Tickets);
+    run.flush_notes()
+}
+
+/// The messages in the order the map writes them, split into those inline
+/// in the ticket create and those sent after.
+fn split(thread: &TicketThread) -> (Vec<&Message>, Vec<&Message>) {
+    let mut ordered = ticket::chronological(thread);
+    let rest = ordered.split_off(ordered.len().min(ticket::INLINE_MESSAGES));
+    (ordered, rest)
+}
+
+fn attachments<'m>(messages: &[&'m Message]) -> Vec<&'m Attachment> {
+    messages.iter().flat_map(|m| m.attachments.iter()).collect()
+}
+
+async fn one(
+    run: &Run<'_>,
+    shared: &Shared<'_>,
+    thread: &TicketThread,
+) -> Result<(), DestinationError> {
+    let t = &thread.ticket;
+    let counts = run.ctx.counts;
+    counts.source(ObjectKind::Tickets, 1);
+    let children = Children::of(thread);
+    children.count_source(run);
+    let (inline, rest) = split(thread);
+    let done = run.done_id(ObjectKind::Tickets, &t.id)?;
+    let customers = customers_of(run, thread)?;
+    if done.is_none() && !customers.contains_key(&t.customer_id) {
+        // Checked before any upload: nothing is spent on a ticket that
+        // cannot be written.
+        for _ in 0..attachments(&inline).len() + attachments(&rest).len() {
+            counts.source(ObjectKind::Attachments, 1);
+            counts.rejected(ObjectKind::Attachments, 1);
+        }
+        let reason = format!(
+            "its customer {} is not in Gorgias (rejected or skipped; see that customer's reason)",
+            t.customer_id
+        );
+        return refuse(
+            run,
+            thread,
+            &children,
+            false,
+            &reason,
+            "migrate the customer first, then run migrate again",
+        );
+    }
+
+    // Files first: a ticket refers to them by URL.
+    let needed = if done.is_some() {
+        attachments(&rest)
+    } else {
+        attachments(&inline)
+            .into_iter()
+            .chain(attachments(&rest))
+            .collect()
+    };
+    let mut files = match files::provide(run, &needed).await? {
+        Ok(files) => files,
+        Err(Postpone(reason)) => {
+            if done.is_some() {
+                tally_done_files(run, &attachments(&inline))?;
+            }
+            return refuse(
+                run,
+                thread,
+                &children,
+                done.is_some(),
+                &reason,
+                "run migrate again",
+            );
+        }
+    };
+    if done.is_some() {
+        tally_done_files(run, &attachments(&inline))?;
+        for a in attachments(&inline) {
+            files
+                .entry(a.id.clone())
+                .or_insert(FileOutcome::Missing("already migrated".into()));
+        }
+    }
+
+    let ctx = TicketContext {
+        customers: &customers,
+        agents: shared.agents,
+        fields: shared.fields,
+        extras: shared.extras,
+        files: &files,
+        tags: shared.tags,
+    };
+    let plan = match ticket::plan(thread, &ctx) {
+        Ok(plan) => plan,
+        Err(reason) => {
+            return refuse(
+                run,
+                thread,
+                &children,
+                done.is_some(),
+                &reason,
+                "migrate the customer first (see its reject), then run migrate again",
+            )
+        }
+    };
+    for repair in &plan.repairs {
+        run.notes.add(
+            Category::Repair,
+            ObjectKind::Tickets,
+            &t.id,
+            format!("{}: {}", repair.field, repair.detail),
+        );
+    }
+
+    let ticket_id = match done {
+        Some(id) => {
+            run.tally(
+                ObjectKind::Tickets,
+                &t.id,
+                &Written::AlreadyDone(id.to_string()),
+            )?;
+            id
+        }
+        None => match create(run, thread, &plan).await? {
+            Written::Rejected(reason) => {
+                run.tally(
+                    ObjectKind::Tickets,
+                    &t.id,
+                    &Written::Rejected(reason.clone()),
+                )?;
+                children.count_refused(run);
+                return Ok(());
+            }
+            written => {
+                run.tally(ObjectKind::Tickets, &t.id, &written)?;
+                match written.dest_id().and_then(|id| id.parse::<Id>().ok()) {
+                    Some(id) => id,
+                    None => {
+                        return Err(DestinationError::Other(format!(
+                            "ticket {} has no usable Gorgias id",
+                            t.id
+                        )))
+                    }
+                }
+            }
+        },
+    };
+    for _ in &inline {
+        counts.written(
+            ObjectKind::Messages,
+            &Written::Created(String::new()),
+            false,
+        );
+    }
+    for (message_id, body) in &plan.rest {
+        let written = create_message(run, ticket_id, message_id, body).await?;
+        run.tally(ObjectKind::Messages, message_id, &written)?;
+    }
+    children.count_landed(run, &t.id);
+    Ok(())
+}
+
+/// POST /api/tickets through the exactly-once protocol.
+async fn create(
+    run: &Run<'_>,
+    thread: &TicketThread,
+    plan: &TicketPlan,
+) -> Result<Written, DestinationError> {
+    let t = &thread.ticket;
+    let client = run.client;
+    run.ctx
+        .journal
+        .create_once(
+            ObjectKind::Tickets,
+            &t.id,
+            &content_hash(thread),
+            || async {
+                let found = client
+                    .tickets_by_external_id(&t.id)
+                    .await
+                    .map_err(ApiError::into_write_error)?;
+                if found.len() > 1 {
+                    tracing::warn!(ticket = %t.id, copies = found.len(), "Gorgias holds several tickets with this external id; adopting the oldest");
+                }
+                Ok(found.iter().map(|t| t.id).min().map(|id| id.to_string()))
+            },
+            || async {
+                client
+                    .create_ticket(&plan.ticket)
+                    .await
+                    .map(|t| t.id.to_string())
+                    .map_err(ApiError::into_write_error)
+            },
+        )
+        .await
+        .map_err(journal_error)
+}
+
+async fn create_message(
+    run: &Run<'_>,
+    ticket: Id,
+    message_id: &str,
+    body: &NewMessage,
+) -> Result<Written, DestinationError> {
+    let client = run.client;
+    run.ctx
+        .journal
+        .create_once(
+            ObjectKind::Messages,
+            message_id,
+            &content_hash(body),
+            || async {
+                let found = client
+                    .message_by_external_id(ticket, message_id)
+                    .await
+                    .map_err(ApiError::into_write_error)?;
+                Ok(found.map(|m| m.id.to_string()))
+            },
+            || async {
+                client
+                    .create_message(ticket, body)
+                    .await
+                    .map(|m| m.id.to_string())
+                    .map_err(ApiError::into_write_error)
+            },
+        )
+        .await
+        .map_err(journal_error)
+}
+
+/// Gorgias ids of the customers a ticket mentions (its customer and any
+/// other customer who wrote in it), from the ledger.
+pub fn customers_of(
+    run: &Run<'_>,
+    thread: &TicketThread,
+) -> Result<HashMap<SourceId, Id>, DestinationError> {
+    let mut customers = HashMap::new();
+    for id in ticket::customer_ids(thread) {
+        if customers.contains_key(id) {
+            continue;
+        }
+        if let Some(dest) = run.done_id(ObjectKind::Customers, id)? {
+            customers.insert(id.clone(), dest);
+        }
+    }
+    Ok(customers)
+}
+
+/// Counts the files of messages that are already in Gorgias by what the
+/// ledger says happened to them.
+fn tally_done_files(run: &Run<'_>, attachments: &[&Attachment]) -> Result<(), DestinationError> {
+    for a in attachments {
+        run.ctx.counts.source(ObjectKind::Attachments, 1);
+        match run.mapping(ObjectKind::Attachments, &a.id)? {
+            Some(entry) if entry.state == IdMapState::Created => {
+                run.tally(
+                    ObjectKind::Attachments,
+                    &a.id,
+                    &Written::AlreadyDone(entry.dest_id.unwrap_or_default()),
+                )?;
+            }
+            _ => run.ctx.counts.rejected(ObjectKind::Attachments, 1),
+        }
+    }
+    Ok(())
+}
+
+/// A ticket that cannot be written now: recorded with the reason, its
+/// children counted with it.
+fn refuse(
+    run: &Run<'_>,
+    thread: &TicketThread,
+    children: &Children,
+    done: bool,
+    reason: &str,
+    hint: &str,
+) -> Result<(), DestinationError> {
+    if done {
+        // Already in Gorgias: only the continuation failed.
+        run.tally(
+            ObjectKind::Tickets,
+            &thread.ticket.id,
+            &Written::AlreadyDone(String::new()),
+        )?;
+        let (inline, rest) = split(thread);
+        for _ in &inline {
+            run.ctx.counts.written(
+                ObjectKind::Messages,
+                &Written::Created(String::new()),
+                false,
+            );
+        }
+        run.ctx
+            .counts
+            .rejected(ObjectKind::Messages, rest.len() as u64);
+        children.count_landed(run, &thread.ticket.id);
+        return run.record_reject(&deskshift_core::source::Reject::new(
+            ObjectKind::Messages,
+            Some(thread.ticket.id.clone()),
+            "messages",
+            format!(
+                "{} messages past the first {} could not be added: {reason}",
+                rest.len(),
+                inline.len()
+            ),
+            hint,
+        ));
+    }
+    run.reject(
+        ObjectKind::Tickets,
+        &thread.ticket.id,
+        "(record)",
+        format!(
+            "{reason} (its {} messages wait with it)",
+            thread.messages.len()
+        ),
+        hint,
+    )?;
+    children.count_refused(run);
+    Ok(())
+}
+
+/// The records that travel with a ticket.
+#[derive(Debug, Clone, Copy)]
+struct Children {
+    messages: u64,
+    status_events: u64,
+    reminders: u64,
+    sla: u64,
+    notifications: u64,
+}
+
+impl Children {
+    fn of(thread: &TicketThread) -> Children {
+        let t = &thread.ticket;
+        Children {
+            messages: thread.messages.len() as u64,
+            status_events: thread.status_history.len() as u64,
+            reminders: t.reminders.len() as u64,
+            sla: u64::from(t.sla.is_some()),
+            notifications: t.notifications.len() as u64,
+        }
+    }
+
+    fn count_source(&self, run: &Run<'_>) {
+        let c = run.ctx.counts;
+        c.source(ObjectKind::Messages, self.messages);
+        c.source(ObjectKind::StatusEvents, self.status_events);
+        c.source(ObjectKind::Reminders, self.reminders);
+        c.source(ObjectKind::SlaRecords, self.sla);
+        c.source(ObjectKind::Notifications, self.notifications);
+    }
+
+    /// The ticket is in Gorgias: its history, reminders and SLA are in its
+    /// note and fields; notification triggers are not migrated.
+    fn count_landed(&self, run: &Run<'_>, ticket_id: &str) {
+        let c = run.ctx.counts;
+        for (kind, n) in [
+            (ObjectKind::StatusEvents, self.status_events),
+            (ObjectKind::Reminders, self.reminders),
+            (ObjectKind::SlaRecords, self.sla),
+        ] {
+            for _ in 0..n {
+                c.written(kind, &Written::Created(String::new()), false);
+            }
+        }
+        if self.notifications > 0 {
+            c.skipped(ObjectKind::Notifications, self.notifications);
+            run.notes.add(
+                Category::Skip,
+                ObjectKind::Notifications,
+                ticket_id,
+                format!(
+                    "{} notification trigger(s): automations, not data; listed in the ticket's \
+                     migration note and the automation inventory, rebuild as Gorgias rules",
+                    self.notifications
+                ),
+            );
+        }
+    }
+
+    /// The ticket is not in Gorgias: neither is anything of it.
+    fn count_refused(&self, run: &Run<'_>) {
+        let c = run.ctx.counts;
+        c.rejected(ObjectKind::Messages, self.messages);
+        c.rejected(ObjectKind::StatusEvents, self.status_events);
+        c.rejected(ObjectKind::Reminders, self.reminders);
+        c.rejected(ObjectKind::SlaRecords, self.sla);
+        c.rejected(ObjectKind::Notifications, self.notifications);
+    }
+}
