@@ -11,41 +11,16 @@
 //! emulators' own memory is not counted. Set `DESKSHIFT_BENCH_SIZES=1000` to
 //! run fewer sizes.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::Sim;
 use deskshift_sim::stames::StamesData;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
 const BUDGET: &str = "400/2";
-
-struct Sim(Child, String);
-
-impl Sim {
-    fn start(args: &[String]) -> Sim {
-        let mut child = Command::new(BIN)
-            .arg("sim")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line.trim().trim_start_matches("listening on ").to_string();
-        Sim(child, url)
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// One measured migration.
 struct Measurement {
@@ -60,12 +35,7 @@ struct Measurement {
 }
 
 fn run(project: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(BIN)
-        .args(args)
-        .arg("--project")
-        .arg(project)
-        .output()
-        .unwrap();
+    let out = common::deskshift(project, args).output().unwrap();
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -100,22 +70,17 @@ fn workspace(dir: &Path, tickets: usize, with_attachments: bool) -> (PathBuf, u6
 fn measure(label: &str, tickets: usize, with_attachments: bool) -> Measurement {
     let dir = tempfile::tempdir().unwrap();
     let (state, customers) = workspace(dir.path(), tickets, with_attachments);
+    let state = state.display().to_string();
     let stames = Sim::start(&[
-        "stames".into(),
-        "--port".into(),
-        "0".into(),
-        "--budget".into(),
-        "1000000/60".into(),
-        "--state".into(),
-        state.display().to_string(),
+        "stames",
+        "--port",
+        "0",
+        "--budget",
+        "1000000/60",
+        "--state",
+        &state,
     ]);
-    let gorgias = Sim::start(&[
-        "gorgias".into(),
-        "--port".into(),
-        "0".into(),
-        "--budget".into(),
-        BUDGET.into(),
-    ]);
+    let gorgias = Sim::start(&["gorgias", "--port", "0", "--budget", BUDGET]);
     let project = dir.path().join("project");
     run(
         &project,
@@ -124,9 +89,9 @@ fn measure(label: &str, tickets: usize, with_attachments: bool) -> Measurement {
             "--dest",
             "gorgias",
             "--source-url",
-            &stames.1,
+            &stames.url,
             "--dest-url",
-            &gorgias.1,
+            &gorgias.url,
             "--dest-budget",
             BUDGET,
         ],
@@ -135,9 +100,7 @@ fn measure(label: &str, tickets: usize, with_attachments: bool) -> Measurement {
     run(&project, &["prepare", "--json"]);
 
     let started = Instant::now();
-    let mut child = Command::new(BIN)
-        .args(["migrate", "--json", "--project"])
-        .arg(&project)
+    let mut child = common::deskshift(&project, &["migrate", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -5,71 +5,22 @@
 //! ledger, which could not see a duplicate it never recorded.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
+mod common;
+
+use common::{deskshift, Sim};
+
 const GORGIAS_USER: &str = "demo@deskshift.invalid";
 const GORGIAS_KEY: &str = "demo-gorgias-key";
 
-/// A `deskshift sim …` child process, killed on drop.
-struct Sim {
-    child: Child,
-    url: String,
-}
-
-impl Sim {
-    fn start(args: &[&str]) -> Sim {
-        let mut child = Command::new(BIN)
-            .arg("sim")
-            .args(args)
-            .env_remove("STAMES_ACCOUNT_ID")
-            .env_remove("STAMES_API_KEY")
-            .env_remove("GORGIAS_EMAIL")
-            .env_remove("GORGIAS_API_KEY")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap()
-            .to_string();
-        Sim { child, url }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn deskshift(project: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .arg("--project")
-        .arg(project)
-        .env_remove("STAMES_ACCOUNT_ID")
-        .env_remove("STAMES_API_KEY")
-        .env_remove("GORGIAS_EMAIL")
-        .env_remove("GORGIAS_API_KEY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    command
-}
-
 fn must_succeed(project: &Path, args: &[&str]) {
-    let out = deskshift(project, args).output().unwrap();
+    let out = deskshift(project, args)
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "deskshift {args:?} failed: {}",
@@ -155,7 +106,11 @@ fn killing_migrate_at_any_point_never_duplicates_or_loses_a_record() {
     // Kill at increasing depths into the load: during schema, customers,
     // tickets. Each run resumes from what the ledger and destination hold.
     for delay_ms in [250u64, 600, 900, 1300, 1800] {
-        let mut child = deskshift(project, &["migrate"]).spawn().unwrap();
+        let mut child = deskshift(project, &["migrate"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL: no cleanup, no last words
         let _ = child.wait();

@@ -5,62 +5,18 @@
 use deskshift_core::discover::ScopeReport;
 use deskshift_core::model::ObjectKind;
 use deskshift_sim::stames::StamesData;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
+mod common;
 
-/// A `deskshift sim stames` child process, killed on drop.
-struct Sim {
-    child: Child,
-    url: String,
-}
-
-impl Sim {
-    fn start(args: &[&str]) -> Sim {
-        let mut child = Command::new(BIN)
-            .args(["sim", "stames", "--port", "0"])
-            .args(args)
-            .env_remove("STAMES_ACCOUNT_ID")
-            .env_remove("STAMES_API_KEY")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn sim");
-        let stdout = child.stdout.take().expect("sim stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read sim stdout");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from sim: {line:?}"))
-            .to_string();
-        Sim { child, url }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::{Sim, BIN};
 
 fn deskshift(project: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .arg("--project")
-        .arg(project)
-        .env_remove("STAMES_ACCOUNT_ID")
-        .env_remove("STAMES_API_KEY");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().expect("run deskshift")
+    common::deskshift(project, args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run deskshift")
 }
 
 fn init(project: &Path, url: &str) {
@@ -91,7 +47,17 @@ fn discover_json(project: &Path) -> ScopeReport {
 fn discover_counts_equal_the_emulators_own_totals() {
     // The acceptance scenario: 1000 tickets, seed 7. The budget is
     // raised so the test does not wait out the default rate limit.
-    let sim = Sim::start(&["--tickets", "1000", "--seed", "7", "--budget", "100000/60"]);
+    let sim = Sim::start(&[
+        "stames",
+        "--port",
+        "0",
+        "--tickets",
+        "1000",
+        "--seed",
+        "7",
+        "--budget",
+        "100000/60",
+    ]);
     let project = tempfile::tempdir().unwrap();
     init(project.path(), &sim.url);
     let report = discover_json(project.path());
@@ -169,6 +135,9 @@ fn discover_counts_equal_the_emulators_own_totals() {
 #[test]
 fn malformed_records_are_rejected_with_reasons_and_counts_reconcile() {
     let sim = Sim::start(&[
+        "stames",
+        "--port",
+        "0",
         "--tickets",
         "60",
         "--seed",
@@ -195,7 +164,7 @@ fn malformed_records_are_rejected_with_reasons_and_counts_reconcile() {
 
 #[test]
 fn wrong_credentials_give_one_clear_line_and_exit_1() {
-    let sim = Sim::start(&["--tickets", "5"]);
+    let sim = Sim::start(&["stames", "--port", "0", "--tickets", "5"]);
     let project = tempfile::tempdir().unwrap();
     init(project.path(), &sim.url);
     let out = deskshift(
@@ -321,13 +290,8 @@ fn demo_migrates_everything_verified_and_sends_nothing_and_can_run_twice() {
     let dir = tempfile::tempdir().unwrap();
     let demo_dir = dir.path().join("demo");
     for _ in 0..2 {
-        let out = Command::new(BIN)
-            .args(["demo", "--json", "--tickets", "30", "--seed", "5", "--dir"])
+        let out = common::command(&["demo", "--json", "--tickets", "30", "--seed", "5", "--dir"])
             .arg(&demo_dir)
-            .env_remove("STAMES_ACCOUNT_ID")
-            .env_remove("STAMES_API_KEY")
-            .env_remove("GORGIAS_EMAIL")
-            .env_remove("GORGIAS_API_KEY")
             .output()
             .unwrap();
         assert!(

@@ -1,11 +1,11 @@
 //! `deskshift sim …` as a separate process, the way an operator or another
 //! tool runs it: the contract line first, then the documented API.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
+use common::Sim;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 
 /// One raw HTTP/1.1 GET; returns the whole answer as text.
 fn get(url: &str, path: &str, authorization: Option<&str>) -> String {
@@ -26,23 +26,8 @@ fn get(url: &str, path: &str, authorization: Option<&str>) -> String {
 
 #[test]
 fn sim_gorgias_announces_itself_and_answers_like_gorgias() {
-    let mut child = Command::new(BIN)
-        .args(["sim", "gorgias", "--port", "0", "--budget", "5/20"])
-        .env_remove("GORGIAS_EMAIL")
-        .env_remove("GORGIAS_API_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
+    let sim = Sim::start(&["gorgias", "--port", "0", "--budget", "5/20"]);
+    let url = sim.url.clone();
 
     let denied = get(&url, "/api/account", None);
     assert!(denied.starts_with("HTTP/1.1 401"), "{denied}");
@@ -60,8 +45,6 @@ fn sim_gorgias_announces_itself_and_answers_like_gorgias() {
             .contains("x-gorgias-account-api-call-limit: 1/5"),
         "{ok}"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[test]
@@ -70,7 +53,7 @@ fn sim_rejects_a_malformed_budget_or_fault_spec_with_exit_2() {
         ["sim", "gorgias", "--budget", "fast"],
         ["sim", "gorgias", "--faults", "5xx=lots"],
     ] {
-        let out = Command::new(BIN).args(args).output().unwrap();
+        let out = common::command(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.starts_with("error: --"), "{stderr}");
