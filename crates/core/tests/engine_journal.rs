@@ -239,3 +239,26 @@ async fn a_match_is_recorded_and_not_repeated() {
         .unwrap();
     assert_eq!(entry.state, IdMapState::Matched);
 }
+
+#[tokio::test]
+async fn a_pending_match_left_by_a_crash_is_settled_on_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deskshift.db");
+    {
+        let ledger = Ledger::open(&path).unwrap();
+        let run = ledger.begin_run("migrate").unwrap();
+        ledger
+            .record_intent(run, &Intent::match_existing(ObjectKind::Users, "u1", "h"))
+            .unwrap();
+        // The process dies here: intent recorded, outcome not.
+    }
+    let journal = Journal::begin(Ledger::open(&path).unwrap(), "migrate").unwrap();
+    let written = journal
+        .matched(ObjectKind::Users, "u1", "h", "dest-9")
+        .unwrap();
+    assert_eq!(written, Written::Matched("dest-9".into()));
+    let ledger = journal.finish(RunOutcome::Succeeded).unwrap();
+    assert!(ledger.pending_intents().unwrap().is_empty());
+    let entry = ledger.mapping(ObjectKind::Users, "u1").unwrap().unwrap();
+    assert_eq!(entry.state, IdMapState::Matched);
+}

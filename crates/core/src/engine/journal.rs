@@ -16,7 +16,7 @@
 //! owns the order of events, so both destinations are safe in the same way.
 
 use crate::ledger::{
-    IdMapState, Intent, JournalId, Ledger, LedgerError, Outcome, RunId, RunOutcome,
+    IdMapState, Intent, JournalId, Ledger, LedgerError, Operation, Outcome, RunId, RunOutcome,
 };
 use crate::model::ObjectKind;
 use std::future::Future;
@@ -104,7 +104,8 @@ impl Journal {
         self.run
     }
 
-    /// Short, synchronous access to the ledger.
+    /// Short, synchronous access to the ledger. The closure must not call
+    /// other `Journal` methods: the lock is not reentrant.
     pub fn with<R>(&self, f: impl FnOnce(&Ledger) -> R) -> R {
         // A panic while holding the lock leaves the ledger itself consistent
         // (every write is a transaction), so a poisoned lock is still usable.
@@ -121,6 +122,9 @@ impl Journal {
 
     /// Records that an existing destination record stands for a source record
     /// (a customer found by e-mail, a user found by e-mail). Rollback leaves it.
+    ///
+    /// A match writes nothing to the destination, so a match intent left
+    /// pending by a dead process is simply settled as this match.
     pub fn matched(
         &self,
         kind: ObjectKind,
@@ -131,15 +135,29 @@ impl Journal {
         if let Some(done) = self.already_done(kind, source_id)? {
             return Ok(done);
         }
-        self.with(|ledger| {
-            let intent = Intent::match_existing(kind, source_id, content_hash);
-            let id = ledger.record_intent(self.run, &intent)?;
-            ledger.record_outcome(
-                id,
-                &Outcome::Matched {
-                    dest_id: dest_id.to_string(),
-                },
-            )
+        let matched = Outcome::Matched {
+            dest_id: dest_id.to_string(),
+        };
+        let unsure = self.unsure(kind, source_id)?;
+        self.with(|ledger| match unsure {
+            Some(Unsure::Pending(pending)) => {
+                // Only a match can be settled as a match; a pending create or
+                // update must go through its own recovery.
+                let entry = ledger.journal_entry(pending)?;
+                if entry.is_some_and(|e| e.intent.operation == Operation::Match) {
+                    return ledger.resolve_pending(self.run, pending, &matched);
+                }
+                Err(LedgerError::IntentPending {
+                    kind,
+                    source_id: source_id.to_string(),
+                    pending,
+                })
+            }
+            _ => {
+                let intent = Intent::match_existing(kind, source_id, content_hash);
+                let id = ledger.record_intent(self.run, &intent)?;
+                ledger.record_outcome(id, &matched)
+            }
         })?;
         Ok(Written::Matched(dest_id.to_string()))
     }
