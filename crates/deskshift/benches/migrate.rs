@@ -181,12 +181,45 @@ fn render(rows: &[Measurement]) -> String {
             r.peak_rss_mib
         ));
     }
+    md.push_str(&verdicts(rows));
     md.push_str(&format!(
         "\nMachine: {} cores; measured {}.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         chrono_free_date()
     ));
     md
+}
+
+/// Each target, met or not, computed from the rows: the file never reads as a
+/// pass it is not.
+fn verdicts(rows: &[Measurement]) -> String {
+    let plain: Vec<&Measurement> = rows
+        .iter()
+        .filter(|r| r.label == "no attachments")
+        .collect();
+    let verdict = |met: bool| if met { "met" } else { "**not met**" };
+    let worst_calls = plain
+        .iter()
+        .map(|r| r.calls as f64 / r.tickets as f64)
+        .fold(0.0, f64::max);
+    let worst_use = rows.iter().map(|r| r.utilization).fold(1.0, f64::min);
+    let peak = rows.iter().map(|r| r.peak_rss_mib).fold(0.0, f64::max);
+    let smallest = plain
+        .iter()
+        .map(|r| r.peak_rss_mib)
+        .fold(f64::MAX, f64::min);
+    let rate_limited: u64 = rows.iter().map(|r| r.rate_limited).sum();
+    format!(
+        "\n- Calls per ticket without attachments ≤ 1.05: {} (worst {worst_calls:.2}).\n\
+         - Budget used ≥ 95 %: {} (lowest {:.1} %).\n\
+         - Peak RSS under 150 MB and flat across sizes: {} (highest {peak:.1} MiB, {:.2}× the smallest).\n\
+         - 429 answers: {rate_limited}.\n",
+        verdict(worst_calls <= 1.05),
+        verdict(worst_use >= 0.95),
+        worst_use * 100.0,
+        verdict(peak < 143.0 && peak <= smallest * 1.5),
+        peak / smallest,
+    )
 }
 
 /// Today's date from the system clock, without a date crate.
