@@ -17,9 +17,7 @@ use super::super::store::model::*;
 use super::super::store::{Origin, State};
 use super::super::validate::*;
 use super::super::App;
-use super::{
-    accepted, created, list_query, list_reply, no_content, ok, parse_id, JsonBody, Params, Reply,
-};
+use super::{accepted, created, list_query, list_reply, ok, parse_id, JsonBody, Params, Reply};
 use axum::extract::{Path, State as AxState};
 use axum::http::Uri;
 use serde_json::{json, Map, Value};
@@ -429,29 +427,12 @@ pub async fn update_handler(
 }
 
 pub async fn delete(AxState(app): AxState<Arc<App>>, Path(id): Path<String>) -> Reply {
-    let id = parse_id(&id, "Customer")?;
-    app.store.write(|s| {
-        if remove(s, id) {
-            Ok(())
-        } else {
-            Err(ApiError::not_found("Customer"))
-        }
-    })?;
-    no_content()
+    super::delete_one(&app, &id, "Customer", remove)
 }
 
 /// `DELETE /api/customers` with `{"ids": [...]}`.
 pub async fn bulk_delete(AxState(app): AxState<Arc<App>>, JsonBody(body): JsonBody) -> Reply {
-    let mut errors = FieldErrors::new();
-    let ids = ids_body(&body, &mut errors);
-    errors.check("Failed to delete the customers.")?;
-    app.store.write(|s| {
-        for id in ids {
-            remove(s, id);
-        }
-        Ok(())
-    })?;
-    no_content()
+    super::delete_many(&app, &body, "Failed to delete the customers.", remove)
 }
 
 /// `{"ids": [1, 2]}` as used by the bulk deletes.

@@ -50,6 +50,43 @@ pub fn no_content() -> Reply {
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `DELETE /api/{records}/{id}`; `remove` answers whether the record existed.
+pub fn delete_one(
+    app: &App,
+    id: &str,
+    what: &'static str,
+    remove: impl FnOnce(&mut State, u64) -> bool,
+) -> Reply {
+    let id = parse_id(id, what)?;
+    app.store.write(|s| {
+        if remove(s, id) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(what))
+        }
+    })?;
+    no_content()
+}
+
+/// `DELETE /api/{records}` with `{"ids": [...]}`; ids already gone are ignored.
+pub fn delete_many(
+    app: &App,
+    body: &Value,
+    failure: &str,
+    remove: impl Fn(&mut State, u64) -> bool,
+) -> Reply {
+    let mut errors = errors::FieldErrors::new();
+    let ids = customers::ids_body(body, &mut errors);
+    errors.check(failure)?;
+    app.store.write(|s| {
+        for id in ids {
+            remove(s, id);
+        }
+        Ok(())
+    })?;
+    no_content()
+}
+
 /// An id from the path; anything but a positive integer is a 404, as an
 /// unknown id would be.
 pub fn parse_id(text: &str, what: &str) -> Result<u64, ApiError> {

@@ -516,15 +516,7 @@ pub fn remove(s: &mut State, origin: Origin, id: u64) -> bool {
 }
 
 pub async fn delete(AxState(app): AxState<Arc<App>>, Path(id): Path<String>) -> Reply {
-    let id = parse_id(&id, "Ticket")?;
-    app.store.write(|s| {
-        if remove(s, Origin::Api, id) {
-            Ok(())
-        } else {
-            Err(ApiError::not_found("Ticket"))
-        }
-    })?;
-    no_content()
+    super::delete_one(&app, &id, "Ticket", |s, id| remove(s, Origin::Api, id))
 }
 
 pub async fn get_one(
