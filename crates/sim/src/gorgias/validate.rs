@@ -151,15 +151,16 @@ pub fn string(
     }
 }
 
-/// A required, non-null string.
-pub fn required_string(
+/// A field that must be there and not null: `null` and a missing key are
+/// each reported; an invalid value was reported by the reader already.
+fn require<T>(
+    field: Field<T>,
     obj: &Map<String, Value>,
     key: &str,
-    len: Option<Len>,
     errors: &mut FieldErrors,
-) -> Option<String> {
-    match string(obj, key, len, errors) {
-        Field::Set(s) => Some(s),
+) -> Option<T> {
+    match field {
+        Field::Set(value) => Some(value),
         Field::Null => {
             errors.add(key, NULL);
             None
@@ -171,6 +172,17 @@ pub fn required_string(
             None
         }
     }
+}
+
+/// A required, non-null string.
+pub fn required_string(
+    obj: &Map<String, Value>,
+    key: &str,
+    len: Option<Len>,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let field = string(obj, key, len, errors);
+    require(field, obj, key, errors)
 }
 
 pub fn boolean(obj: &Map<String, Value>, key: &str, errors: &mut FieldErrors) -> Field<bool> {
@@ -190,19 +202,8 @@ pub fn required_bool(
     key: &str,
     errors: &mut FieldErrors,
 ) -> Option<bool> {
-    match boolean(obj, key, errors) {
-        Field::Set(b) => Some(b),
-        Field::Null => {
-            errors.add(key, NULL);
-            None
-        }
-        Field::Absent => {
-            if !obj.contains_key(key) {
-                errors.add(key, MISSING);
-            }
-            None
-        }
-    }
+    let field = boolean(obj, key, errors);
+    require(field, obj, key, errors)
 }
 
 /// A non-negative integer (ids, priorities).
@@ -226,23 +227,16 @@ pub fn integer(obj: &Map<String, Value>, key: &str, errors: &mut FieldErrors) ->
 
 /// A required id (a positive integer).
 pub fn required_id(obj: &Map<String, Value>, key: &str, errors: &mut FieldErrors) -> Option<u64> {
-    match integer(obj, key, errors) {
-        Field::Set(i) if i > 0 => Some(i as u64),
+    let positive = match integer(obj, key, errors) {
+        Field::Set(i) if i > 0 => Field::Set(i as u64),
         Field::Set(_) => {
             errors.add(key, NOT_INTEGER);
-            None
+            return None;
         }
-        Field::Null => {
-            errors.add(key, NULL);
-            None
-        }
-        Field::Absent => {
-            if !obj.contains_key(key) {
-                errors.add(key, MISSING);
-            }
-            None
-        }
-    }
+        Field::Null => Field::Null,
+        Field::Absent => Field::Absent,
+    };
+    require(positive, obj, key, errors)
 }
 
 /// Parses the datetime forms Gorgias emits and accepts: RFC 3339 with an
