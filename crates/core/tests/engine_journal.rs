@@ -262,3 +262,76 @@ async fn a_pending_match_left_by_a_crash_is_settled_on_the_next_run() {
     let entry = ledger.mapping(ObjectKind::Users, "u1").unwrap().unwrap();
     assert_eq!(entry.state, IdMapState::Matched);
 }
+
+/// A ledger whose last run died after recording these intents.
+fn crashed_with(path: &std::path::Path, intents: &[Intent]) {
+    let ledger = Ledger::open(path).unwrap();
+    let run = ledger.begin_run("migrate").unwrap();
+    for intent in intents {
+        ledger.record_intent(run, intent).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn settling_before_a_match_adopts_a_create_that_landed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deskshift.db");
+    crashed_with(
+        &path,
+        &[
+            Intent::create(ObjectKind::Customers, "landed", "h"),
+            Intent::create(ObjectKind::Customers, "lost", "h"),
+            Intent::match_existing(ObjectKind::Customers, "matched", "h"),
+        ],
+    );
+    let dest = FakeDestination::default();
+    dest.records
+        .lock()
+        .unwrap()
+        .insert("landed".into(), "dest-1".into());
+    let journal = Journal::begin(Ledger::open(&path).unwrap(), "migrate").unwrap();
+    let settle = |id: &'static str| {
+        let dest = &dest;
+        let journal = &journal;
+        async move {
+            journal
+                .settle(ObjectKind::Customers, id, "h", || dest.lookup(id))
+                .await
+                .unwrap()
+        }
+    };
+    // Landed: adopted as created, so that the e-mail match a listing would
+    // suggest (the record looks pre-existing) is never made.
+    assert_eq!(
+        settle("landed").await,
+        Some(Written::Created("dest-1".into()))
+    );
+    // Never landed: closed, and free to be matched or created now.
+    assert_eq!(settle("lost").await, None);
+    assert_eq!(
+        journal
+            .matched(ObjectKind::Customers, "lost", "h", "dest-7")
+            .unwrap(),
+        Written::Matched("dest-7".into())
+    );
+    // A pending match wrote nothing: no look-up, decided again.
+    let lookups = dest.lookups.load(Ordering::SeqCst);
+    assert_eq!(settle("matched").await, None);
+    assert_eq!(dest.lookups.load(Ordering::SeqCst), lookups);
+    // Nothing unsure: no look-up either.
+    assert_eq!(settle("landed").await, None);
+    assert_eq!(dest.lookups.load(Ordering::SeqCst), lookups);
+
+    let ledger = journal.finish(RunOutcome::Succeeded).unwrap();
+    assert!(ledger.pending_intents().unwrap().is_empty());
+    let state = |id| {
+        ledger
+            .mapping(ObjectKind::Customers, id)
+            .unwrap()
+            .unwrap()
+            .state
+    };
+    assert_eq!(state("landed"), IdMapState::Created);
+    assert_eq!(state("lost"), IdMapState::Matched);
+    assert_eq!(dest.creates.load(Ordering::SeqCst), 0);
+}

@@ -27,7 +27,7 @@ use crate::writer::notes::Category;
 use crate::writer::users::api_failure;
 use crate::writer::{journal_error, Run};
 use deskshift_core::destination::DestinationError;
-use deskshift_core::engine::Written;
+use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::content_hash;
 use deskshift_core::model::{CustomFieldDef, FieldObject, ObjectKind, Tag};
 use deskshift_core::normalise::tag_key;
@@ -180,8 +180,32 @@ async fn ensure_field(
         return Ok(Some(id));
     }
     let client = run.client;
-    let written = match existing.get(client, &body.external_id).await? {
-        Some(found) => {
+    let lookup = || async {
+        let all: Vec<CustomField> = client
+            .custom_fields(FieldObjectType::Ticket)
+            .try_collect()
+            .await
+            .map_err(ApiError::into_write_error)?;
+        Ok(all
+            .into_iter()
+            .find(|f| f.external_id.as_deref() == Some(body.external_id.as_str()))
+            .map(|f| f.id.to_string()))
+    };
+    // A create that landed before a crash carries the external id that
+    // `existing` matches on: adopt it as ours first.
+    let adopted = run
+        .ctx
+        .journal
+        .settle(kind, source_id, hash, &lookup)
+        .await
+        .map_err(journal_error)?;
+    let found = match adopted {
+        Some(_) => None,
+        None => existing.get(client, &body.external_id).await?,
+    };
+    let written = match (adopted, found) {
+        (Some(adopted), _) => adopted,
+        (None, Some(found)) => {
             run.notes.add(
                 Category::Existing,
                 kind,
@@ -193,38 +217,22 @@ async fn ensure_field(
                 .matched(kind, source_id, hash, &found.id.to_string())
                 .map_err(journal_error)?
         }
-        None => run
+        (None, None) => run
             .ctx
             .journal
-            .create_once(
-                kind,
-                source_id,
-                hash,
-                || async {
-                    let all: Vec<CustomField> = client
-                        .custom_fields(FieldObjectType::Ticket)
-                        .try_collect()
-                        .await
-                        .map_err(ApiError::into_write_error)?;
-                    Ok(all
-                        .into_iter()
-                        .find(|f| f.external_id.as_deref() == Some(body.external_id.as_str()))
-                        .map(|f| f.id.to_string()))
-                },
-                || async {
-                    client
-                        .create_custom_field(body)
-                        .await
-                        .map(|f| f.id.to_string())
-                        .map_err(ApiError::into_write_error)
-                },
-            )
+            .create_once(kind, source_id, hash, &lookup, || async {
+                client
+                    .create_custom_field(body)
+                    .await
+                    .map(|f| f.id.to_string())
+                    .map_err(ApiError::into_write_error)
+            })
             .await
             .map_err(journal_error)?,
     };
     if count {
         run.tally(kind, source_id, &written)?;
-    } else if let deskshift_core::engine::Written::Rejected(reason) = &written {
+    } else if let Written::Rejected(reason) = &written {
         return Err(DestinationError::Other(format!(
             "Gorgias refused deskshift's own field `{}`: {reason}",
             body.label
@@ -267,7 +275,16 @@ async fn tags_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), Destinatio
             schema.tags.entry(key).or_insert(name.value);
             continue;
         }
-        if let Some((id, first)) = made.get(&key).cloned() {
+        let client = run.client;
+        // A create that landed before a crash is listed like any existing
+        // tag: adopt it as ours before matching by name.
+        let adopted = run
+            .ctx
+            .journal
+            .settle(kind, &tag.id, &hash, || find_tag(client, &name.value))
+            .await
+            .map_err(journal_error)?;
+        if let (None, Some((id, first))) = (&adopted, made.get(&key).cloned()) {
             let written = run
                 .ctx
                 .journal
@@ -285,7 +302,7 @@ async fn tags_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), Destinatio
             run.tally(kind, &tag.id, &written)?;
             continue;
         }
-        if existing.is_none() {
+        if adopted.is_none() && existing.is_none() {
             let all: Vec<crate::client::wire::TagOut> = run
                 .client
                 .tags()
@@ -298,7 +315,8 @@ async fn tags_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), Destinatio
                     .collect(),
             );
         }
-        if let Some((id, exact)) = existing.as_ref().and_then(|e| e.get(&key)).cloned() {
+        let holder = existing.as_ref().and_then(|e| e.get(&key)).cloned();
+        if let (None, Some((id, exact))) = (&adopted, holder) {
             let written = run
                 .ctx
                 .journal
@@ -315,29 +333,20 @@ async fn tags_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), Destinatio
             schema.tags.insert(key, exact);
             continue;
         }
-        let client = run.client;
         let body = NewTag {
             name: name.value.clone(),
             description: Some(format!("Migrated from Stames (`{}`)", tag.name)),
         };
-        let written =
-            run.ctx
+        let written = match adopted {
+            Some(adopted) => adopted,
+            None => run
+                .ctx
                 .journal
                 .create_once(
                     kind,
                     &tag.id,
                     &hash,
-                    || async {
-                        let all: Vec<crate::client::wire::TagOut> = client
-                            .tags()
-                            .try_collect()
-                            .await
-                            .map_err(ApiError::into_write_error)?;
-                        Ok(all
-                            .into_iter()
-                            .find(|t| t.name == body.name)
-                            .map(|t| t.id.to_string()))
-                    },
+                    || find_tag(client, &body.name),
                     || async {
                         client
                             .create_tag(&body)
@@ -347,7 +356,8 @@ async fn tags_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), Destinatio
                     },
                 )
                 .await
-                .map_err(journal_error)?;
+                .map_err(journal_error)?,
+        };
         run.tally(kind, &tag.id, &written)?;
         if let Some(id) = written.dest_id().and_then(|id| id.parse().ok()) {
             made.insert(key.clone(), (id, tag.name.clone()));
@@ -356,6 +366,19 @@ async fn tags_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), Destinatio
     }
     run.ctx.progress.finish(kind);
     Ok(())
+}
+
+/// The Gorgias tag named exactly `name`, as a create of it would have made it.
+async fn find_tag(client: &GorgiasClient, name: &str) -> Result<Option<String>, WriteError> {
+    let all: Vec<crate::client::wire::TagOut> = client
+        .tags()
+        .try_collect()
+        .await
+        .map_err(ApiError::into_write_error)?;
+    Ok(all
+        .into_iter()
+        .find(|t| t.name == name)
+        .map(|t| t.id.to_string()))
 }
 
 // ------------------------------------------------------------------- rules

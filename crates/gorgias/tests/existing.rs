@@ -171,14 +171,5 @@ async fn existing_records_are_matched_untouched_rules_restored_and_reruns_create
         "a finished migration re-runs almost for free ({extra_calls} calls)"
     );
 
-    let report = run(&project, &source, &dest, Phase::Verify)
-        .await
-        .unwrap()
-        .verify
-        .unwrap();
-    assert!(
-        report.is_clean(),
-        "{:?}",
-        &report.mismatches[..report.mismatches.len().min(5)]
-    );
+    assert_verifies_clean(&project, &source, &dest).await;
 }

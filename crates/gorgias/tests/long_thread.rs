@@ -108,14 +108,5 @@ async fn a_thread_longer_than_one_create_arrives_complete_and_in_order() {
         .all(|m| !m["sent_datetime"].is_null()));
     assert!(gorgias.sends().is_empty());
 
-    let report = run(&project, &source, &dest, Phase::Verify)
-        .await
-        .unwrap()
-        .verify
-        .unwrap();
-    assert!(
-        report.is_clean(),
-        "{:?}",
-        &report.mismatches[..report.mismatches.len().min(5)]
-    );
+    assert_verifies_clean(&project, &source, &dest).await;
 }

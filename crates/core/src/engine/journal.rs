@@ -189,19 +189,8 @@ impl Journal {
             return Ok(done);
         }
         // An earlier attempt may have landed: settle it before calling again.
-        if let Some(unsure) = self.unsure(kind, source_id)? {
-            match lookup().await {
-                Ok(Some(dest_id)) => {
-                    self.adopt(kind, source_id, content_hash, unsure, &dest_id)?;
-                    return Ok(Written::Created(dest_id));
-                }
-                Ok(None) => self.clear_unsure(unsure)?,
-                Err(WriteError::Fatal(message)) => return Err(fatal(message)),
-                // A failed look-up settles nothing; try again on the next run.
-                Err(err) => {
-                    return Err(fatal(format!("cannot check for an earlier create: {err}")))
-                }
-            }
+        if let Some(adopted) = self.settle(kind, source_id, content_hash, &lookup).await? {
+            return Ok(adopted);
         }
         let mut last = String::new();
         for _ in 0..MAX_ATTEMPTS {
@@ -264,6 +253,67 @@ impl Journal {
             attempts: MAX_ATTEMPTS,
             last,
         })
+    }
+
+    /// Settles an earlier create of `source_id` that may have landed: one
+    /// left pending by a dead process, or one that failed uncertainly.
+    /// `lookup` finds it by external id; found, it is adopted as created
+    /// (`Some`); not found, the attempt is closed as failed (`None`).
+    ///
+    /// A caller about to *match* a record must settle first: a create that
+    /// landed looks, to a listing of the destination, exactly like a record
+    /// that was there before, and matching it would leave it behind on
+    /// rollback. [`Journal::create_once`] settles on its own.
+    pub async fn settle<L, LF>(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+        content_hash: &str,
+        lookup: L,
+    ) -> Result<Option<Written>, JournalError>
+    where
+        L: Fn() -> LF,
+        LF: Future<Output = Result<Option<String>, WriteError>>,
+    {
+        let Some(unsure) = self.unsure(kind, source_id)? else {
+            return Ok(None);
+        };
+        if let Unsure::Pending(id) = unsure {
+            // A match wrote nothing to the destination: there is nothing to
+            // find, and the match is simply decided again.
+            let entry = self.with(|l| l.journal_entry(id))?;
+            if entry.is_some_and(|e| e.intent.operation == Operation::Match) {
+                self.with(|l| {
+                    l.resolve_pending(
+                        self.run,
+                        id,
+                        &Outcome::Failed {
+                            reason: "interrupted match; decided again".into(),
+                        },
+                    )
+                })?;
+                return Ok(None);
+            }
+        }
+        match lookup().await {
+            Ok(Some(dest_id)) => {
+                self.adopt(kind, source_id, content_hash, unsure, &dest_id)?;
+                Ok(Some(Written::Created(dest_id)))
+            }
+            Ok(None) => {
+                self.clear_unsure(unsure)?;
+                Ok(None)
+            }
+            // A failed look-up settles nothing; try again on the next run.
+            Err(err) => Err(JournalError::Fatal {
+                kind,
+                source_id: source_id.to_string(),
+                message: match err {
+                    WriteError::Fatal(message) => message,
+                    other => format!("cannot check for an earlier create: {other}"),
+                },
+            }),
+        }
     }
 
     fn complete(&self, id: JournalId, outcome: Outcome) -> Result<(), LedgerError> {

@@ -173,7 +173,23 @@ async fn migrate_one(
     index: &RecordIndex,
 ) -> Result<(), DestinationError> {
     let hash = content_hash(c);
-    if let Some(email) = &email {
+    let client = run.client;
+    let lookup = || async {
+        let found = client
+            .customers_by_external_id(&c.id)
+            .await
+            .map_err(ApiError::into_write_error)?;
+        Ok(found.first().map(|c| c.id.to_string()))
+    };
+    // A create of this customer that landed before a crash would otherwise
+    // be found by its e-mail below and taken for a pre-existing customer.
+    let adopted = run
+        .ctx
+        .journal
+        .settle(KIND, &c.id, &hash, &lookup)
+        .await
+        .map_err(journal_error)?;
+    if let (Some(email), None) = (&email, &adopted) {
         if !dir.known.contains_key(email) && dir.ask {
             if let Some(found) = existing_by_email(run, email).await? {
                 dir.known.insert(email.clone(), Holder::Existing(found));
@@ -201,32 +217,19 @@ async fn migrate_one(
             .add(Category::Repair, KIND, &c.id, repair.detail.clone());
     }
     let conflict = AtomicBool::new(false);
-    let client = run.client;
     let written = run
         .ctx
         .journal
-        .create_once(
-            KIND,
-            &c.id,
-            &hash,
-            || async {
-                let found = client
-                    .customers_by_external_id(&c.id)
-                    .await
-                    .map_err(ApiError::into_write_error)?;
-                Ok(found.first().map(|c| c.id.to_string()))
-            },
-            || async {
-                match client.create_customer(&plan.body).await {
-                    Ok(created) => Ok(created.id.to_string()),
-                    Err(ApiError::Conflict { message, .. }) => {
-                        conflict.store(true, Ordering::SeqCst);
-                        Err(WriteError::Refused(message))
-                    }
-                    Err(other) => Err(other.into_write_error()),
+        .create_once(KIND, &c.id, &hash, &lookup, || async {
+            match client.create_customer(&plan.body).await {
+                Ok(created) => Ok(created.id.to_string()),
+                Err(ApiError::Conflict { message, .. }) => {
+                    conflict.store(true, Ordering::SeqCst);
+                    Err(WriteError::Refused(message))
                 }
-            },
-        )
+                Err(other) => Err(other.into_write_error()),
+            }
+        })
         .await
         .map_err(journal_error);
     let written = match written {
@@ -258,7 +261,9 @@ async fn migrate_one(
                 None => run.tally(KIND, &c.id, &written),
             }
         }
-        (Written::Created(id), Some(email)) => {
+        // AlreadyDone: adopted above, after a crash; the listing may have
+        // taken it for a pre-existing customer.
+        (Written::Created(id) | Written::AlreadyDone(id), Some(email)) => {
             if let Ok(dest) = id.parse() {
                 dir.known.insert(
                     email,

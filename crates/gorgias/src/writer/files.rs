@@ -272,6 +272,22 @@ async fn upload(
     }
 }
 
+/// Records that `a` is the file at `url`, uploaded by an earlier run whose
+/// outcome was lost (found in the ticket that shows it).
+pub fn adopt(run: &Run<'_>, a: &Attachment, url: &str) -> Result<(), DestinationError> {
+    super::settle_pending(run, KIND, &a.id)?;
+    let journal = run.ctx.journal;
+    let intent = Intent::create(KIND, a.id.clone(), content_hash(a));
+    let created = Outcome::Created {
+        dest_id: url.to_string(),
+    };
+    journal.with(|l| {
+        let id = l.record_intent(journal.run(), &intent)?;
+        l.record_outcome(id, &created)
+    })?;
+    Ok(())
+}
+
 /// Counts a file whose ticket waits for the next run.
 fn postponed(run: &Run<'_>, a: &Attachment, why: &Postpone) -> Result<(), DestinationError> {
     run.reject(

@@ -15,16 +15,17 @@
 
 use super::files::{self, Postpone};
 use super::notes::Category;
+use super::users::api_failure;
 use super::{journal_error, Run};
-use crate::client::wire::{Id, NewMessage};
-use crate::client::ApiError;
+use crate::client::wire::{AttachmentRef, Id, NewMessage};
+use crate::client::{ApiError, GorgiasClient};
 use crate::map::extras::ExtraField;
 use crate::map::fields::FieldIndex;
 use crate::map::message::FileOutcome;
 use crate::map::people::AgentDirectory;
 use crate::map::ticket::{self, TicketContext, TicketPlan};
 use deskshift_core::destination::DestinationError;
-use deskshift_core::engine::Written;
+use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::{content_hash, IdMapState};
 use deskshift_core::model::{Attachment, Message, ObjectKind, SourceId, TicketThread};
 use futures::{StreamExt, TryStreamExt};
@@ -87,7 +88,10 @@ async fn one(
     let children = Children::of(thread);
     children.count_source(run);
     let (inline, rest) = split(thread);
-    let done = run.done_id(ObjectKind::Tickets, &t.id)?;
+    let done = match run.done_id(ObjectKind::Tickets, &t.id)? {
+        Some(id) => Some(id),
+        None => settle_landed(run, thread, &inline).await?,
+    };
     let customers = customers_of(run, thread)?;
     if done.is_none() && !customers.contains_key(&t.customer_id) {
         // Checked before any upload: nothing is spent on a ticket that
@@ -236,16 +240,7 @@ async fn create(
             ObjectKind::Tickets,
             &t.id,
             &content_hash(thread),
-            || async {
-                let found = client
-                    .tickets_by_external_id(&t.id)
-                    .await
-                    .map_err(ApiError::into_write_error)?;
-                if found.len() > 1 {
-                    tracing::warn!(ticket = %t.id, copies = found.len(), "Gorgias holds several tickets with this external id; adopting the oldest");
-                }
-                Ok(found.iter().map(|t| t.id).min().map(|id| id.to_string()))
-            },
+            || find_ticket(client, &t.id),
             || async {
                 client
                     .create_ticket(&plan.ticket)
@@ -256,6 +251,84 @@ async fn create(
         )
         .await
         .map_err(journal_error)
+}
+
+/// The Gorgias ticket an earlier create made for Stames ticket `source_id`.
+async fn find_ticket(
+    client: &GorgiasClient,
+    source_id: &str,
+) -> Result<Option<String>, WriteError> {
+    let found = client
+        .tickets_by_external_id(source_id)
+        .await
+        .map_err(ApiError::into_write_error)?;
+    if found.len() > 1 {
+        tracing::warn!(ticket = %source_id, copies = found.len(), "Gorgias holds several tickets with this external id; adopting the oldest");
+    }
+    Ok(found.iter().map(|t| t.id).min().map(|id| id.to_string()))
+}
+
+/// Settles a create of this ticket left unsure by a crash *before* its
+/// files are uploaded: if it landed, it carries files uploaded by the dead
+/// run, whose outcomes may be lost too. Their URLs are then taken from the
+/// ticket's own messages, so nothing is uploaded again and the ledger names
+/// the files the ticket really shows.
+async fn settle_landed(
+    run: &Run<'_>,
+    thread: &TicketThread,
+    inline: &[&Message],
+) -> Result<Option<Id>, DestinationError> {
+    let t = &thread.ticket;
+    let client = run.client;
+    let settled = run
+        .ctx
+        .journal
+        .settle(ObjectKind::Tickets, &t.id, &content_hash(thread), || {
+            find_ticket(client, &t.id)
+        })
+        .await
+        .map_err(journal_error)?;
+    let Some(id) = settled.as_ref().and_then(|w| w.dest_id()) else {
+        return Ok(None);
+    };
+    let id: Id = id.parse().map_err(|_| {
+        DestinationError::Other(format!("ticket {} has no usable Gorgias id ({id})", t.id))
+    })?;
+    let mut shown: HashMap<String, Vec<AttachmentRef>> = HashMap::new();
+    let mut messages = client.messages(id);
+    while let Some(m) = messages
+        .try_next()
+        .await
+        .map_err(|e| api_failure("read the messages of an adopted Gorgias ticket", e))?
+    {
+        if let Some(external_id) = m.external_id {
+            let files = m.attachments.into_iter().map(|u| AttachmentRef {
+                url: u.url,
+                name: u.name,
+                content_type: u.content_type,
+                size: u.size,
+            });
+            shown.entry(external_id).or_default().extend(files);
+        }
+    }
+    for m in inline {
+        let Some(files) = shown.get_mut(&m.id) else {
+            continue;
+        };
+        for a in &m.attachments {
+            if run
+                .mapping(ObjectKind::Attachments, &a.id)?
+                .is_some_and(|e| e.state == IdMapState::Created)
+            {
+                continue;
+            }
+            if let Some(at) = files.iter().position(|f| f.name == a.file_name) {
+                let file = files.remove(at);
+                files::adopt(run, a, &file.url)?;
+            }
+        }
+    }
+    Ok(Some(id))
 }
 
 async fn create_message(

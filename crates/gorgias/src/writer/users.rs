@@ -11,11 +11,11 @@
 use super::notes::Category;
 use super::{journal_error, Run};
 use crate::client::wire::{NewUser, RoleName, User};
-use crate::client::ApiError;
+use crate::client::{ApiError, GorgiasClient};
 use crate::map::people::{AgentDirectory, AgentRef};
 use crate::map::role;
 use deskshift_core::destination::DestinationError;
-use deskshift_core::engine::Written;
+use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::content_hash;
 use deskshift_core::model::{Agent, ObjectKind};
 use deskshift_core::normalise::email_key;
@@ -91,6 +91,19 @@ async fn match_agent(
         run.tally(KIND, &agent.id, &Written::AlreadyDone(id.to_string()))?;
         return Ok(Some(id));
     }
+    // A create that landed before a crash is listed like any existing user.
+    let adopted = run
+        .ctx
+        .journal
+        .settle(KIND, &agent.id, &hash, || {
+            find_created(run.client, &agent.id)
+        })
+        .await
+        .map_err(journal_error)?;
+    if let Some(written) = adopted {
+        run.tally(KIND, &agent.id, &written)?;
+        return Ok(written.dest_id().and_then(|id| id.parse().ok()));
+    }
     if let Some(user) = by_email.get(&email_key(&agent.email)) {
         let written = run
             .ctx
@@ -159,13 +172,7 @@ async fn create(run: &Run<'_>, agent: &Agent, hash: &str) -> Result<Option<u64>,
             KIND,
             &agent.id,
             hash,
-            || async {
-                let found = client
-                    .users_by_external_id(&agent.id)
-                    .await
-                    .map_err(|e| e.into_write_error())?;
-                Ok(found.first().map(|u| u.id.to_string()))
-            },
+            || find_created(client, &agent.id),
             || async {
                 client
                     .create_user(&body)
@@ -178,6 +185,18 @@ async fn create(run: &Run<'_>, agent: &Agent, hash: &str) -> Result<Option<u64>,
         .map_err(journal_error)?;
     run.tally(KIND, &agent.id, &written)?;
     Ok(written.dest_id().and_then(|id| id.parse().ok()))
+}
+
+/// The Gorgias user an earlier create made for `agent_id`, if it landed.
+async fn find_created(
+    client: &GorgiasClient,
+    agent_id: &str,
+) -> Result<Option<String>, WriteError> {
+    let found = client
+        .users_by_external_id(agent_id)
+        .await
+        .map_err(ApiError::into_write_error)?;
+    Ok(found.first().map(|u| u.id.to_string()))
 }
 
 /// A failed call that stops the phase: refused credentials are an

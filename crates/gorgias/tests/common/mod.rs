@@ -65,6 +65,14 @@ pub fn source(stames: &RunningEmulator) -> StamesApi {
 }
 
 pub fn destination(gorgias: &RunningGorgias) -> Gorgias {
+    destination_with(gorgias, |_| {})
+}
+
+/// [`destination`] with its configuration adjusted by `adjust`.
+pub fn destination_with(
+    gorgias: &RunningGorgias,
+    adjust: impl FnOnce(&mut GorgiasConfig),
+) -> Gorgias {
     let accepted = gorgias.credentials();
     let mut config = GorgiasConfig::new(
         gorgias.url(),
@@ -73,6 +81,7 @@ pub fn destination(gorgias: &RunningGorgias) -> Gorgias {
     config.budget = Some(BUDGET.parse().expect("budget"));
     config.retry.min_delay = std::time::Duration::from_millis(20);
     config.retry.max_delay = std::time::Duration::from_millis(200);
+    adjust(&mut config);
     Gorgias::new(config).expect("destination")
 }
 
@@ -162,4 +171,19 @@ pub async fn run_with(
         discrepancies: counts.discrepancies(),
         verify,
     })
+}
+
+/// Runs verify and fails the test, showing the first mismatches, unless
+/// every record checks out.
+pub async fn assert_verifies_clean(project: &Project, source: &StamesApi, dest: &Gorgias) {
+    let report = run(project, source, dest, Phase::Verify)
+        .await
+        .expect("verify runs")
+        .verify
+        .expect("verify reports");
+    assert!(
+        report.is_clean(),
+        "{:?}",
+        &report.mismatches[..report.mismatches.len().min(5)]
+    );
 }
