@@ -18,7 +18,6 @@
 //! from the [`RecordIndex`]): journaled as creates of their own before the
 //! call, settled by its outcome.
 
-use super::notes::Category;
 use super::records;
 use super::spill::RecordIndex;
 use super::users::api_failure;
@@ -26,6 +25,7 @@ use super::{journal_error, Run};
 use crate::client::wire::{Customer as GorgiasCustomer, Id};
 use crate::client::ApiError;
 use crate::map::customer::{self, CustomerFields};
+use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::{content_hash, Intent, JournalId, Outcome};
@@ -356,7 +356,7 @@ impl<'r> Riders<'r> {
     ) -> Result<Riders<'r>, DestinationError> {
         const KIND: ObjectKind = ObjectKind::CustomObjectRecords;
         for r in records {
-            super::settle_pending(run, KIND, &r.id)?;
+            run.settle_pending(KIND, &r.id)?;
         }
         let intents: Vec<Intent> = records
             .iter()

@@ -187,7 +187,7 @@ async fn upload(
         .map(|s| Intent::create(KIND, s.attachment.id.clone(), content_hash(&s.attachment)))
         .collect();
     for s in &batch {
-        super::settle_pending(run, KIND, &s.attachment.id)?;
+        run.settle_pending(KIND, &s.attachment.id)?;
     }
     let ids = journal.with(|l| l.record_intents(journal.run(), &intents))?;
     let files: Vec<UploadFile> = batch
@@ -275,7 +275,7 @@ async fn upload(
 /// Records that `a` is the file at `url`, uploaded by an earlier run whose
 /// outcome was lost (found in the ticket that shows it).
 pub fn adopt(run: &Run<'_>, a: &Attachment, url: &str) -> Result<(), DestinationError> {
-    super::settle_pending(run, KIND, &a.id)?;
+    run.settle_pending(KIND, &a.id)?;
     let journal = run.ctx.journal;
     let intent = Intent::create(KIND, a.id.clone(), content_hash(a));
     let created = Outcome::Created {

@@ -144,7 +144,7 @@ async fn write_customer(
     let after = with_records(&before, &refs);
     let journal = run.ctx.journal;
     for r in records {
-        super::settle_pending(run, KIND, &r.id)?;
+        run.settle_pending(KIND, &r.id)?;
     }
     let intents: Vec<Intent> = records
         .iter()

@@ -14,7 +14,6 @@
 //! as skipped.
 
 use super::files::{self, Postpone};
-use super::notes::Category;
 use super::users::api_failure;
 use super::{journal_error, Run};
 use crate::client::wire::{AttachmentRef, Id, NewMessage};
@@ -24,6 +23,7 @@ use crate::map::fields::FieldIndex;
 use crate::map::message::FileOutcome;
 use crate::map::people::AgentDirectory;
 use crate::map::ticket::{self, TicketContext, TicketPlan};
+use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::{content_hash, IdMapState};

@@ -8,12 +8,12 @@
 //! `create_unmatched_users`, they are created instead (role mapped by
 //! [`crate::map::role`]), through the exactly-once protocol.
 
-use super::notes::Category;
 use super::{journal_error, Run};
 use crate::client::wire::{NewUser, RoleName, User};
 use crate::client::{ApiError, GorgiasClient};
 use crate::map::people::{AgentDirectory, AgentRef};
 use crate::map::role;
+use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::content_hash;

@@ -4,6 +4,11 @@
 //! inner shape (client, map, prepare, writer, verify) so a reader who knows one
 //! knows the other.
 
+pub mod notes;
+pub mod run;
+
+pub use run::{PhaseRun, VERIFY};
+
 use crate::engine::{Counts, Journal};
 use crate::model::{ObjectKind, SourceId};
 use crate::progress::Progress;

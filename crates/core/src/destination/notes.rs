@@ -3,12 +3,12 @@
 //!
 //! Entries are collected in memory while a phase runs (they are few next to
 //! the records) and written to the ledger's meta table when it ends, one
-//! JSON list per category under `gorgias.notes.<category>`, merged with
-//! what earlier runs wrote. Reading them back is [`read`].
+//! JSON list per category under `<destination>.notes.<category>`, merged
+//! with what earlier runs wrote. Reading them back is [`read`].
 
-use deskshift_core::engine::Journal;
-use deskshift_core::ledger::LedgerError;
-use deskshift_core::model::ObjectKind;
+use crate::engine::Journal;
+use crate::ledger::LedgerError;
+use crate::model::ObjectKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -17,12 +17,12 @@ use std::sync::Mutex;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
-    /// A record was changed so Gorgias accepts it.
+    /// A record was changed so the destination accepts it.
     Repair,
     /// A record was matched to another Stames record's destination (tag
     /// spellings, customers sharing an e-mail).
     Merge,
-    /// A record was matched to a record that already existed in Gorgias.
+    /// A record was matched to a record that already existed in the destination.
     Existing,
     /// A record was deliberately not written; the reason says what to do.
     Skip,
@@ -36,13 +36,18 @@ impl Category {
         Category::Skip,
     ];
 
-    fn key(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
-            Category::Repair => "gorgias.notes.repair",
-            Category::Merge => "gorgias.notes.merge",
-            Category::Existing => "gorgias.notes.existing",
-            Category::Skip => "gorgias.notes.skip",
+            Category::Repair => "repair",
+            Category::Merge => "merge",
+            Category::Existing => "existing",
+            Category::Skip => "skip",
         }
+    }
+
+    /// The ledger meta key of this category's notes for `destination`.
+    fn key(self, destination: &str) -> String {
+        format!("{destination}.notes.{}", self.name())
     }
 }
 
@@ -55,12 +60,21 @@ pub struct Note {
 }
 
 /// Notes of one run, by category.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Notebook {
+    /// `gorgias`, `salesforce`: notes are kept per destination.
+    destination: &'static str,
     entries: Mutex<Vec<(Category, Note)>>,
 }
 
 impl Notebook {
+    pub fn new(destination: &'static str) -> Notebook {
+        Notebook {
+            destination,
+            entries: Mutex::default(),
+        }
+    }
+
     pub fn add(
         &self,
         category: Category,
@@ -92,30 +106,37 @@ impl Notebook {
                 continue;
             }
             journal.with(|ledger| {
-                let mut all: BTreeSet<Note> = read_ledger(ledger, category)?.into_iter().collect();
+                let mut all: BTreeSet<Note> = read_ledger(ledger, self.destination, category)?
+                    .into_iter()
+                    .collect();
                 all.extend(new.into_iter().cloned());
                 let text = serde_json::to_string(&all).map_err(|source| LedgerError::Encode {
-                    what: "deskshift's Gorgias notes",
+                    what: "deskshift's notes",
                     source,
                 })?;
-                ledger.set_meta(category.key(), &text)
+                ledger.set_meta(&category.key(self.destination), &text)
             })?;
         }
         Ok(())
     }
 }
 
-/// The notes of `category` written so far.
-pub fn read(journal: &Journal, category: Category) -> Result<Vec<Note>, LedgerError> {
-    journal.with(|ledger| read_ledger(ledger, category))
+/// The notes of `category` that runs into `destination` wrote so far.
+pub fn read(
+    journal: &Journal,
+    destination: &str,
+    category: Category,
+) -> Result<Vec<Note>, LedgerError> {
+    journal.with(|ledger| read_ledger(ledger, destination, category))
 }
 
 fn read_ledger(
-    ledger: &deskshift_core::ledger::Ledger,
+    ledger: &crate::ledger::Ledger,
+    destination: &str,
     category: Category,
 ) -> Result<Vec<Note>, LedgerError> {
     Ok(ledger
-        .meta(category.key())?
+        .meta(&category.key(destination))?
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default())
 }
@@ -123,21 +144,29 @@ fn read_ledger(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use deskshift_core::ledger::Ledger;
+    use crate::ledger::Ledger;
 
     #[test]
     fn notes_survive_runs_without_duplicates() {
         let journal = Journal::begin(Ledger::open_in_memory().unwrap(), "migrate").unwrap();
-        let book = Notebook::default();
+        let book = Notebook::new("gorgias");
         book.add(Category::Repair, ObjectKind::Tickets, "1", "subject cut");
         book.add(Category::Skip, ObjectKind::Users, "7", "no Gorgias user");
         book.flush(&journal).unwrap();
         book.add(Category::Repair, ObjectKind::Tickets, "1", "subject cut");
         book.add(Category::Repair, ObjectKind::Tickets, "2", "empty body");
         book.flush(&journal).unwrap();
-        let repairs = read(&journal, Category::Repair).unwrap();
+        let repairs = read(&journal, "gorgias", Category::Repair).unwrap();
         assert_eq!(repairs.len(), 2);
-        assert_eq!(read(&journal, Category::Skip).unwrap()[0].source_id, "7");
-        assert!(read(&journal, Category::Merge).unwrap().is_empty());
+        assert_eq!(
+            read(&journal, "gorgias", Category::Skip).unwrap()[0].source_id,
+            "7"
+        );
+        assert!(read(&journal, "gorgias", Category::Merge)
+            .unwrap()
+            .is_empty());
+        assert!(read(&journal, "salesforce", Category::Repair)
+            .unwrap()
+            .is_empty());
     }
 }
