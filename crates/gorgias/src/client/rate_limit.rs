@@ -6,10 +6,15 @@
 //! `X-Gorgias-Account-Api-Call-Limit: used/limit`.
 //!
 //! The pacer thinks in windows ("`remaining` calls until `reset_in`, then a
-//! new window"), so the bucket is described as windows one leak long: until
-//! one more call has leaked out, only the free room may be spent; after it,
-//! one more call fits. That is exact, never optimistic, and keeps the
-//! pacer from sending a burst into a full bucket. The steady rate itself is
+//! new window"), so the bucket is described as a window one leak long: until
+//! one more call has leaked out, only the free room may be spent, which keeps
+//! the pacer from sending a burst into a full bucket. The window's *limit* is
+//! left unsaid: a leaky bucket does not refill to a fixed count, it carries
+//! its free room over and adds one call. Saying "1 per leak" would make the
+//! pacer assume a fresh window of one call after every leak and serialise
+//! all workers behind one answer at a time (it did: a third of the budget
+//! went unused). Without a limit, the pacer forgets the window when it ends
+//! and the next answer describes the bucket again. The steady rate itself is
 //! held by the configured budget (see [`crate::GorgiasConfig::budget`]);
 //! these headers correct it when another integration spends the same account.
 
@@ -52,8 +57,9 @@ impl RateLimitHeaders for GorgiasRateLimit {
         let (used, limit) = parse_call_limit(value)?;
         Some(BudgetObservation {
             remaining: limit.saturating_sub(used),
-            // One call leaks per interval: that is the "window" described.
-            limit: Some(1),
+            // See the module docs: the free room carries over, so no fixed
+            // count refills when this one-leak "window" ends.
+            limit: None,
             reset_in: Some(self.leak_interval(limit)),
         })
     }
@@ -85,6 +91,7 @@ mod tests {
         let seen = reader.observe(&headers("40/40")).unwrap();
         assert_eq!(seen.remaining, 0);
         assert_eq!(seen.reset_in, Some(Duration::from_millis(500)));
+        assert_eq!(seen.limit, None, "a leaky bucket refills by carrying over");
         let seen = reader.observe(&headers("10/40")).unwrap();
         assert_eq!(seen.remaining, 30);
         // A reading above the limit (another client raced us) is "full".
