@@ -128,6 +128,28 @@ pub enum SimService {
     Stames(StamesSimArgs),
     /// The Gorgias REST API, as documented by Gorgias.
     Gorgias(GorgiasSimArgs),
+    /// A Salesforce Service Cloud org: OAuth, REST, Composite, Bulk API 2.0, Tooling
+    /// (docs/salesforce-emulator.md).
+    Salesforce(SalesforceSimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SalesforceSimArgs {
+    /// Port on 127.0.0.1; 0 picks a free one (printed on start).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Keep the org in FILE across restarts.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Inject faults, e.g. "5xx=0.1,reset-after=0.02,lock=0.05" (see crates/sim/src/faults.rs).
+    #[arg(long, default_value = "none")]
+    pub faults: String,
+    /// Daily API request limit (a Developer Edition org has 15000).
+    #[arg(long, default_value_t = 15_000)]
+    pub daily_limit: u64,
+    /// Let CreatedDate & co. be set on insert ("Set Audit Fields upon Record Creation").
+    #[arg(long)]
+    pub audit_fields: bool,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@
 //! | `reset-after=R` | after the handler | the handler ran (a write **was** applied), then the connection is dropped without a response |
 //! | `slow=R@D` | before the handler | the request waits `D` (default `500ms`) before it is handled normally |
 //! | `storm=R@D` | before the handler | starts a storm: for `D` (default `5s`) every request is answered 429 with `Retry-After` = seconds left (rounded up) |
+//! | `lock=R` | in the write path | each record write fails with `UNABLE_TO_LOCK_ROW` (Salesforce emulator only; others ignore it) |
 //! | `seed=N` | | seed of the random draws (default 0) |
 //!
 //! Example: `5xx=0.10,reset=0.02,slow=0.05@300ms,storm=0.01@2s,seed=7`.
@@ -106,6 +107,10 @@ pub struct FaultSpec {
     /// Probability that a request starts a 429 storm of `storm_duration`.
     pub storm: f64,
     pub storm_duration: Duration,
+    /// Probability that one record write fails with UNABLE_TO_LOCK_ROW.
+    /// Not a transport fault: only emulators with row locks (Salesforce)
+    /// act on it, inside their write path; the others ignore it.
+    pub lock: f64,
     pub seed: u64,
 }
 
@@ -121,6 +126,7 @@ impl Default for FaultSpec {
             slow_delay: DEFAULT_SLOW_DELAY,
             storm: 0.0,
             storm_duration: DEFAULT_STORM_DURATION,
+            lock: 0.0,
             seed: 0,
         }
     }
@@ -136,6 +142,7 @@ impl FaultSpec {
             self.reset_after,
             self.slow,
             self.storm,
+            self.lock,
         ]
         .iter()
         .all(|rate| *rate <= 0.0)
@@ -148,7 +155,7 @@ impl FaultSpec {
 pub enum FaultSpecError {
     #[error("fault entry {0:?} must look like KIND=RATE or KIND=RATE@DURATION")]
     Shape(String),
-    #[error("unknown fault kind {0:?} (expected 5xx, 5xx-after, reset, reset-after, slow, storm or seed)")]
+    #[error("unknown fault kind {0:?} (expected 5xx, 5xx-after, reset, reset-after, slow, storm, lock or seed)")]
     Kind(String),
     #[error("fault {kind}: rate {rate:?} must be a number between 0 and 1")]
     Rate { kind: String, rate: String },
@@ -266,6 +273,10 @@ impl FromStr for FaultSpec {
                     spec.storm = rate;
                     spec.storm_duration = duration.unwrap_or(DEFAULT_STORM_DURATION);
                 }
+                "lock" => {
+                    no_duration(duration)?;
+                    spec.lock = rate;
+                }
                 _ => return Err(FaultSpecError::Kind(kind)),
             }
         }
@@ -292,6 +303,7 @@ impl fmt::Display for FaultSpec {
         rate("reset-after", self.reset_after, None);
         rate("slow", self.slow, Some(self.slow_delay));
         rate("storm", self.storm, Some(self.storm_duration));
+        rate("lock", self.lock, None);
         if parts.is_empty() {
             return f.write_str("none");
         }
@@ -752,6 +764,7 @@ mod tests {
         for text in [
             "5xx=0.1,reset=0.02,slow=0.05@300ms,storm=0.01@2s",
             "5xx-after=0.5,reset-after=0.25,seed=9",
+            "lock=0.2,seed=3",
             "slow=1@1500ms",
             "none",
         ] {

@@ -4,6 +4,8 @@
 //!   assumed REST API (`docs/stames-api.md`) served over HTTP with auth,
 //!   pagination, `updated_since`, rate limiting and a few writes, and an
 //!   export-bundle writer (`docs/stames-export.md`).
+//! - [`salesforce`]: a Salesforce Service Cloud org (REST, Composite,
+//!   Bulk API 2.0, Tooling, OAuth) with the platform rules a load trips over.
 //! - [`budget`] and [`rate_limit`]: the API call budget every emulator
 //!   enforces, shared so the destination emulators limit the same way.
 
@@ -11,6 +13,7 @@ pub mod budget;
 pub mod faults;
 pub mod gorgias;
 pub mod rate_limit;
+pub mod salesforce;
 pub mod scenario;
 pub mod stames;
 

@@ -1,7 +1,7 @@
 //! `deskshift sim`: run an emulator in the foreground until Ctrl-C, or write an
 //! export bundle and exit.
 
-use crate::cli::{GorgiasSimArgs, SimArgs, SimService, StamesSimArgs};
+use crate::cli::{GorgiasSimArgs, SalesforceSimArgs, SimArgs, SimService, StamesSimArgs};
 use crate::exit::{CliError, CliResult};
 use deskshift_sim::stames::{
     write_export, Credentials, GenerateOptions, StamesConfig, StamesData, StamesEmulator,
@@ -14,6 +14,7 @@ pub async fn run(args: SimArgs) -> CliResult {
     match args.service {
         SimService::Stames(args) => stames(args).await,
         SimService::Gorgias(args) => gorgias(args).await,
+        SimService::Salesforce(args) => salesforce(args).await,
     }
 }
 
@@ -50,6 +51,43 @@ async fn gorgias(args: GorgiasSimArgs) -> CliResult {
         CliError::failure(format!("cannot start the Gorgias emulator on {addr}: {e}"))
     })?;
     eprintln!("Gorgias emulator (budget {budget}, faults {})", args.faults);
+    announce_and_wait(&emulator.url()).await;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+async fn salesforce(args: SalesforceSimArgs) -> CliResult {
+    use deskshift_sim::faults::FaultSpec;
+    use deskshift_sim::salesforce::{
+        Credentials, OrgSettings, SalesforceConfig, SalesforceEmulator,
+    };
+    let faults = args
+        .faults
+        .parse::<FaultSpec>()
+        .map_err(|e| CliError::usage(format!("--faults {}: {e}", args.faults)))?;
+    let config = SalesforceConfig {
+        credentials: Credentials::from_env(),
+        org: OrgSettings {
+            set_audit_fields: args.audit_fields,
+            ..OrgSettings::default()
+        },
+        state_file: args.state.clone(),
+        faults,
+        daily_limit: args.daily_limit,
+        ..SalesforceConfig::default()
+    };
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let emulator = SalesforceEmulator::start(config, addr).await.map_err(|e| {
+        CliError::failure(format!(
+            "cannot start the Salesforce emulator on {addr}: {e}"
+        ))
+    })?;
+    eprintln!(
+        "Salesforce emulator (daily limit {}, faults {}); token endpoint {}/services/oauth2/token",
+        args.daily_limit,
+        args.faults,
+        emulator.url()
+    );
     announce_and_wait(&emulator.url()).await;
     emulator.shutdown().await;
     Ok(())
