@@ -4,6 +4,7 @@
 //! This crate never names a destination and never opens a socket; sources and
 //! destinations live in their own crates and plug in through traits defined here.
 
+pub mod deliverables;
 pub mod destination;
 pub mod discover;
 pub mod engine;

@@ -130,7 +130,9 @@ pub fn read(
     journal.with(|ledger| read_ledger(ledger, destination, category))
 }
 
-fn read_ledger(
+/// [`read`] for a caller holding the ledger itself rather than a journal
+/// (reports, which start no run of their own).
+pub fn read_ledger(
     ledger: &crate::ledger::Ledger,
     destination: &str,
     category: Category,

@@ -74,6 +74,23 @@ pub struct AgentSummary {
     pub inactive: u64,
     pub departed: u64,
     pub by_role: BTreeMap<String, u64>,
+    /// Every agent with the tickets assigned to them: the reconciliation
+    /// queue is built from it (agents are few, so they are all listed).
+    #[serde(default)]
+    pub roster: Vec<AgentEntry>,
+}
+
+/// One agent as the reconciliation checklist needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentEntry {
+    pub id: SourceId,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub active: bool,
+    pub departed: bool,
+    /// Tickets read whose assignee is this agent.
+    pub assigned_tickets: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -102,6 +119,30 @@ pub struct TicketSummary {
     pub oldest_created_at: Option<Timestamp>,
     pub newest_created_at: Option<Timestamp>,
     pub longest_thread: Option<ThreadLength>,
+    /// Messages per ticket → number of tickets with that many. Exact and
+    /// small (one entry per distinct length); the ETA needs it because a
+    /// destination may take only so many messages inline in a ticket create.
+    #[serde(default)]
+    pub thread_lengths: BTreeMap<u64, u64>,
+    /// Reminders not completed yet.
+    #[serde(default)]
+    pub open_reminders: u64,
+    /// Per-ticket notification settings grouped by medium, event and state:
+    /// triggers for the automation inventory.
+    #[serde(default)]
+    pub notification_triggers: Vec<NotificationTriggerUse>,
+}
+
+/// Tickets carrying one kind of notification trigger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationTriggerUse {
+    /// `email` or `sms`.
+    pub medium: String,
+    /// The event that fires it, e.g. `ticket_reopened`.
+    pub event: String,
+    pub enabled: bool,
+    /// Notification settings of this kind (one ticket may hold several).
+    pub settings: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,6 +187,14 @@ pub struct AttachmentSummary {
     pub largest: Vec<AttachmentRef>,
     /// Up to twenty files that must be re-hosted before migration.
     pub requires_auth_examples: Vec<AttachmentRef>,
+    /// Files that can be downloaded (not behind authentication) per ticket →
+    /// number of tickets with that many; tickets without any are left out.
+    /// Uploads are batched per ticket, so the ETA needs the distribution.
+    #[serde(default)]
+    pub downloadable_per_ticket: BTreeMap<u64, u64>,
+    /// Bytes of the files that can be downloaded.
+    #[serde(default)]
+    pub downloadable_bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

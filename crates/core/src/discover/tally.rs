@@ -11,7 +11,7 @@ use crate::model::{
 };
 use crate::normalise::{email_key, tag_key};
 use crate::source::{ApiStats, Read, Reject};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Rejects and index entries are written in batches of this many: one SQLite
 /// transaction (and fsync) per batch instead of per record.
@@ -30,6 +30,10 @@ pub(super) struct Tally<'l> {
     rejects: RejectSummary,
     /// Departed agents are few; kept to flag tickets assigned to them.
     departed_agents: HashSet<SourceId>,
+    /// Agent id → position in `agents.roster`, to count assigned tickets.
+    roster_index: HashMap<SourceId, usize>,
+    /// (medium, event, enabled) → notification settings of that kind.
+    notification_triggers: BTreeMap<(String, String, bool), u64>,
     agents: AgentSummary,
     customers: CustomerSummary,
     tickets: TicketSummary,
@@ -63,6 +67,8 @@ impl<'l> Tally<'l> {
             pending_index: BTreeMap::new(),
             rejects: RejectSummary::default(),
             departed_agents: HashSet::new(),
+            roster_index: HashMap::new(),
+            notification_triggers: BTreeMap::new(),
             agents: AgentSummary::default(),
             customers: CustomerSummary::default(),
             tickets: TicketSummary::default(),
@@ -175,6 +181,17 @@ impl<'l> Tally<'l> {
             self.agents.inactive += 1;
         }
         *self.agents.by_role.entry(agent.role.clone()).or_default() += 1;
+        self.roster_index
+            .insert(agent.id.clone(), self.agents.roster.len());
+        self.agents.roster.push(AgentEntry {
+            id: agent.id.clone(),
+            name: agent.name.clone(),
+            email: agent.email.clone(),
+            role: agent.role.clone(),
+            active: agent.active,
+            departed: agent.is_departed(),
+            assigned_tickets: 0,
+        });
         let entry = index_entry(
             &agent.id,
             agent,
@@ -253,6 +270,21 @@ impl<'l> Tally<'l> {
             Some(agent) if self.departed_agents.contains(agent) => t.assigned_to_departed += 1,
             Some(_) => {}
         }
+        if let Some(&at) = ticket
+            .assignee_id
+            .as_ref()
+            .and_then(|agent| self.roster_index.get(agent))
+        {
+            self.agents.roster[at].assigned_tickets += 1;
+        }
+        *t.thread_lengths
+            .entry(thread.messages.len() as u64)
+            .or_default() += 1;
+        t.open_reminders += ticket.reminders.iter().filter(|r| !r.completed).count() as u64;
+        for n in &ticket.notifications {
+            let key = (n.medium.clone(), n.event.clone(), n.enabled);
+            *self.notification_triggers.entry(key).or_default() += 1;
+        }
         if let Some(sla) = &ticket.sla {
             t.with_sla += 1;
             t.sla_breached += u64::from(sla.breached);
@@ -284,6 +316,19 @@ impl<'l> Tally<'l> {
         for message in &thread.messages {
             self.message(message);
         }
+        let downloadable = thread
+            .messages
+            .iter()
+            .flat_map(|m| &m.attachments)
+            .filter(|a| !a.requires_auth)
+            .count() as u64;
+        if downloadable > 0 {
+            *self
+                .attachments
+                .downloadable_per_ticket
+                .entry(downloadable)
+                .or_default() += 1;
+        }
         let entry = index_entry(&ticket.id, thread, None, Some(&ticket.updated_at));
         self.index(ObjectKind::Tickets, entry)
     }
@@ -313,6 +358,9 @@ impl<'l> Tally<'l> {
                 file_name: attachment.file_name.clone(),
                 size_bytes: attachment.size_bytes,
             };
+            if !attachment.requires_auth {
+                a.downloadable_bytes += attachment.size_bytes;
+            }
             if attachment.requires_auth {
                 a.requires_auth += 1;
                 if a.requires_auth_examples.len() < AUTH_EXAMPLES {
@@ -359,6 +407,17 @@ impl<'l> Tally<'l> {
             })
             .collect();
 
+        self.tickets.notification_triggers = std::mem::take(&mut self.notification_triggers)
+            .into_iter()
+            .map(
+                |((medium, event, enabled), settings)| NotificationTriggerUse {
+                    medium,
+                    event,
+                    enabled,
+                    settings,
+                },
+            )
+            .collect();
         let channels = channel_uses(&self.channels, workspace);
         let tags = TagSummary {
             defined: self.tags_defined,

@@ -1,0 +1,133 @@
+//! `reports/deliverables.html`: one self-contained page (inline CSS, no
+//! script, no external asset) a person opens and reads. Every piece of
+//! source text is escaped: names of automations, agents and files come from
+//! the source and may hold anything.
+
+use super::outline::{render, Sink};
+use super::Deliverables;
+use std::fmt::Write;
+
+const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:72rem;\
+padding:0 1rem;color:#1d232a}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #ccd}\
+table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}th,td{border:1px solid #ccd;\
+padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eef1f5}\
+tr:nth-child(even) td{background:#f8f9fb}.grade{display:inline-flex;align-items:center;gap:1rem;\
+border:2px solid #345;border-radius:.5rem;padding:.5rem 1rem;margin:.5rem 0}\
+.grade b{font-size:3rem;line-height:1}.grade span{font-size:1.2rem}";
+
+pub fn render_html(d: &Deliverables) -> String {
+    let mut page = Html::default();
+    render(d, &mut page);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><style>{STYLE}</style></head>\n<body>\n{}</body></html>\n",
+        page.title, page.body
+    )
+}
+
+/// Writing to a String cannot fail; the results are ignored on purpose.
+#[derive(Default)]
+struct Html {
+    title: String,
+    body: String,
+}
+
+impl Sink for Html {
+    fn title(&mut self, t: &str) {
+        self.title = escape(t);
+        let _ = writeln!(self.body, "<h1>{}</h1>", self.title);
+    }
+
+    fn heading(&mut self, t: &str) {
+        let _ = writeln!(self.body, "<h2>{}</h2>", escape(t));
+    }
+
+    fn paragraph(&mut self, t: &str) {
+        let _ = writeln!(self.body, "<p>{}</p>", escape(t));
+    }
+
+    fn grade(&mut self, grade: &str, label: &str, points: u32) {
+        let _ = writeln!(
+            self.body,
+            "<div class=\"grade\"><b>{}</b><span>Complexity: {}<br>{points} points</span></div>",
+            escape(grade),
+            escape(label)
+        );
+    }
+
+    fn bullets(&mut self, items: &[String]) {
+        let _ = writeln!(self.body, "<ul>");
+        for item in items {
+            let _ = writeln!(self.body, "<li>{}</li>", escape(item));
+        }
+        let _ = writeln!(self.body, "</ul>");
+    }
+
+    fn table(&mut self, head: &[&str], rows: &[Vec<String>]) {
+        let w = &mut self.body;
+        let _ = write!(w, "<table><thead><tr>");
+        for h in head {
+            let _ = write!(w, "<th>{}</th>", escape(h));
+        }
+        let _ = writeln!(w, "</tr></thead><tbody>");
+        for row in rows {
+            let _ = write!(w, "<tr>");
+            for c in row {
+                let _ = write!(w, "<td>{}</td>", escape(c));
+            }
+            let _ = writeln!(w, "</tr>");
+        }
+        let _ = writeln!(w, "</tbody></table>");
+    }
+}
+
+/// Text made safe inside HTML elements and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deliverables::{build, fixture, Inputs, Target};
+
+    #[test]
+    fn escapes_hostile_text() {
+        assert_eq!(
+            escape(fixture::HOSTILE),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"
+        );
+    }
+
+    #[test]
+    fn the_page_is_self_contained_and_inert() {
+        for target in [Target::Gorgias, Target::Salesforce] {
+            let d = build(&fixture::scope(), target, &Inputs::default()).unwrap();
+            let html = render_html(&d);
+            assert!(html.starts_with("<!DOCTYPE html>"));
+            let lower = html.to_ascii_lowercase();
+            assert!(!lower.contains("<script"), "a script tag got through");
+            for external in ["src=", "href=", "@import", "url("] {
+                assert!(
+                    !lower.contains(external),
+                    "{external} in a self-contained page"
+                );
+            }
+            assert!(html.contains("class=\"grade\""));
+            assert!(html.contains(&format!("<b>{}</b>", d.complexity.grade)));
+            assert!(html.contains("&lt;script&gt;"));
+        }
+    }
+}

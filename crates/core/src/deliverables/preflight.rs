@@ -1,0 +1,87 @@
+//! The preflight section: destination side effects a load would trigger
+//! and what deskshift does about each (shared with `plan`). Discovery needs
+//! no destination credentials, so without an answer from the destination
+//! the section says how to get one.
+
+use super::Target;
+use crate::destination::SideEffect;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preflight {
+    /// Whether the destination was asked.
+    pub checked: bool,
+    pub side_effects: Vec<SideEffect>,
+    pub blocking: usize,
+    pub summary: String,
+}
+
+pub fn section(target: Target, side_effects: Option<&[SideEffect]>) -> Preflight {
+    let Some(effects) = side_effects else {
+        return Preflight {
+            checked: false,
+            side_effects: Vec::new(),
+            blocking: 0,
+            summary: format!(
+                "Not checked: discovery does not connect to {}. Run `deskshift plan` or \
+                 `deskshift prepare` to list the rules, flows and e-mail settings that would \
+                 fire during the load.",
+                target.label()
+            ),
+        };
+    };
+    let blocking = effects.iter().filter(|e| e.blocking).count();
+    let summary = match (effects.len(), blocking) {
+        (0, _) => format!(
+            "{} has nothing active that would act on migrated records.",
+            target.label()
+        ),
+        (n, 0) => format!("{n} side effects found; none blocks the load."),
+        (n, b) => format!(
+            "{n} side effects found; {b} block the load until paused (`deskshift prepare \
+             --pause-rules`) or explicitly allowed."
+        ),
+    };
+    let mut side_effects = effects.to_vec();
+    side_effects.sort_by_key(|e| !e.blocking);
+    Preflight {
+        checked: true,
+        side_effects,
+        blocking,
+        summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn effect(blocking: bool) -> SideEffect {
+        SideEffect {
+            kind: "rule".into(),
+            id: "4".into(),
+            name: "Auto-reply".into(),
+            effect: "replies to customers".into(),
+            handling: "pause it".into(),
+            blocking,
+        }
+    }
+
+    #[test]
+    fn without_an_answer_it_says_which_command_checks() {
+        let p = section(Target::Gorgias, None);
+        assert!(!p.checked);
+        assert!(p.summary.contains("deskshift plan"));
+    }
+
+    #[test]
+    fn blocking_effects_come_first_and_are_counted() {
+        let p = section(Target::Salesforce, Some(&[effect(false), effect(true)]));
+        assert!(p.checked);
+        assert_eq!(p.blocking, 1);
+        assert!(p.side_effects[0].blocking);
+        assert!(section(Target::Gorgias, Some(&[]))
+            .summary
+            .contains("nothing active"));
+    }
+}

@@ -1,0 +1,731 @@
+//! `prepare`: the org's schema a load needs, made idempotently, and what
+//! the writer must know about the org before it maps a record ([`Org`]).
+//!
+//! 1. One pass over the source collects what the schema depends on: custom
+//!    field and object definitions, every tag spelling, channel, status and
+//!    priority, and the volume of tickets and messages (which decides
+//!    Collections or Bulk API 2.0). Attachment bytes are not read.
+//! 2. [`map::schema::plan`] turns it into custom objects and fields, with
+//!    deterministic names, so a re-run computes the same ones.
+//! 3. Missing custom objects, then fields, are created through the Tooling
+//!    API. A field already in describe is not created again; a create that
+//!    answers `DUPLICATE_DEVELOPER_NAME` (it exists but is not visible yet)
+//!    is looked up and adopted. Stames field and object definitions are
+//!    journaled (`custom_fields`, `custom_objects`) like Gorgias's fields.
+//! 4. Field-level security: new fields are invisible until granted, so the
+//!    migration user's profile permission set is granted read and edit on
+//!    every planned field whenever describe still lacks one.
+//! 5. Status, Priority and Origin values the org lacks
+//!    ([`map::values::resolve`]'s `missing`) are added to their standard
+//!    value sets, Case Status values with their *closed* flag.
+//! 6. The org's capabilities are read from describe: audit fields
+//!    (`Case.CreatedDate` createable), `Case.ClosedDate`.
+//!
+//! `migrate` runs all of it again (it costs a few describes once done);
+//! `verify` runs it read-only, to map records exactly as the writer did.
+
+use crate::client::tooling::NewPicklistValue;
+use crate::client::{ApiError, Describe, SalesforceClient};
+use crate::map::schema::{
+    self, FieldKey, FieldOrigin, FieldSpec, ObjectOrigin, ObjectSpec, SchemaInput, SchemaPlan,
+};
+use crate::map::tags::{self, TagStrategy};
+use crate::map::validate::{DescribeType, FieldDescribe, ObjectDescribe};
+use crate::map::values::{self, OrgValue, ValueMap};
+use crate::map::OrgCapabilities;
+use crate::writer::{api_failure, journal_error, Run};
+use deskshift_core::destination::notes::Category;
+use deskshift_core::destination::DestinationError;
+use deskshift_core::engine::{WriteError, Written};
+use deskshift_core::ledger::{content_hash, Intent, Outcome};
+use deskshift_core::model::{Channel, CustomFieldDef, CustomObjectDef, ObjectKind};
+use deskshift_core::source::Read;
+use futures::{StreamExt, TryStreamExt};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+
+/// Whether the phase may change the org.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `prepare`, `migrate`: create what is missing; count definitions.
+    Create,
+    /// `verify`: read the org only.
+    ReadOnly,
+}
+
+/// The standard objects deskshift writes, described once per phase.
+pub const LOADED_OBJECTS: [&str; 6] = [
+    schema::ACCOUNT,
+    schema::CONTACT,
+    schema::CASE,
+    schema::EMAIL_MESSAGE,
+    schema::CASE_COMMENT,
+    schema::CONTENT_VERSION,
+];
+
+/// How much the source holds, to choose Collections or Bulk per object.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Volume {
+    pub tickets: usize,
+    pub messages: usize,
+    pub status_events: usize,
+}
+
+/// What the writer and verify know about the org.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub plan: SchemaPlan,
+    pub caps: OrgCapabilities,
+    pub statuses: ValueMap,
+    pub priorities: ValueMap,
+    /// Keyed by the channel's label (`WhatsApp`).
+    pub origins: ValueMap,
+    /// Validation describes by object API name.
+    pub describes: HashMap<String, ObjectDescribe>,
+    pub volume: Volume,
+}
+
+impl Org {
+    /// The validation describe of `object` (empty if it was not described:
+    /// validation then refuses every field, which names the problem).
+    pub fn describe(&self, object: &str) -> ObjectDescribe {
+        self.describes
+            .get(object)
+            .cloned()
+            .unwrap_or_else(|| ObjectDescribe::new(object, Vec::new()))
+    }
+}
+
+/// What the source pass collected.
+#[derive(Debug, Default)]
+struct Scan {
+    field_defs: Vec<CustomFieldDef>,
+    object_defs: Vec<CustomObjectDef>,
+    tags: BTreeSet<String>,
+    channels: Vec<Channel>,
+    statuses: BTreeSet<String>,
+    priorities: BTreeSet<String>,
+    volume: Volume,
+}
+
+/// Makes (or, read-only, reads) the schema and returns what the load needs.
+pub async fn schema(run: &Run<'_>, mode: Mode) -> Result<Org, DestinationError> {
+    let scan = scan(run, mode).await?;
+    let observed = HashMap::<FieldKey, schema::Observed>::new();
+    let tag_list: Vec<String> = scan.tags.iter().cloned().collect();
+    let plan = schema::plan(&SchemaInput {
+        field_defs: &scan.field_defs,
+        object_defs: &scan.object_defs,
+        tags: &tag_list,
+        channels: &scan.channels,
+        observed: &observed,
+    });
+    if mode == Mode::Create {
+        for note in &plan.notes {
+            run.notes
+                .add(Category::Repair, ObjectKind::CustomFields, "(schema)", note);
+        }
+        objects(run, &plan, &scan.object_defs).await?;
+    }
+    let mut describes = describe_all(run.client, &plan).await?;
+    if mode == Mode::Create {
+        fields(run, &plan, &describes).await?;
+        describes = describe_all(run.client, &plan).await?;
+        if plan
+            .fields
+            .iter()
+            .any(|f| !has_field(&describes, &f.object, &f.api_name))
+        {
+            grant(run.client, &plan).await?;
+            describes = describe_all(run.client, &plan).await?;
+        }
+    }
+    let (statuses, priorities, origins) = picklists(run, &scan, &describes, mode).await?;
+    let (statuses, priorities, origins) = if mode == Mode::Create
+        && [&statuses, &priorities, &origins]
+            .iter()
+            .any(|m| !m.missing.is_empty())
+    {
+        add_values(run.client, &statuses, &priorities, &origins).await?;
+        describes = describe_all(run.client, &plan).await?;
+        picklists(run, &scan, &describes, Mode::ReadOnly).await?
+    } else {
+        (statuses, priorities, origins)
+    };
+    let case = describes.get(schema::CASE);
+    let createable = |field: &str| {
+        case.and_then(|d| d.field(field))
+            .is_some_and(|f| f.createable)
+    };
+    let caps = OrgCapabilities {
+        audit_fields: createable("CreatedDate"),
+        closed_date_createable: createable("ClosedDate"),
+        // Person Accounts are not used by this build: customers without a
+        // company get an individual business Account (S10).
+        person_accounts: false,
+        // The platform grants both with "Set Audit Fields upon Record
+        // Creation and Update Records with Inactive Owners".
+        inactive_owners: createable("CreatedDate"),
+    };
+    if mode == Mode::Create {
+        tags_phase(run, &plan).await?;
+        check_fields(&plan, &describes)?;
+    }
+    Ok(Org {
+        plan,
+        caps,
+        statuses,
+        priorities,
+        origins,
+        describes: describes
+            .iter()
+            .map(|(name, d)| (name.clone(), to_validate(d)))
+            .collect(),
+        volume: scan.volume,
+    })
+}
+
+/// One pass over the definitions and tickets. Source rejects are left to
+/// the phases that load those records (counted once per run).
+async fn scan(run: &Run<'_>, mode: Mode) -> Result<Scan, DestinationError> {
+    let source = run.ctx.source;
+    let mut scan = Scan::default();
+    let mut defs = source.custom_fields();
+    while let Some(item) = defs.try_next().await? {
+        match item {
+            Read::Record(def) => scan.field_defs.push(def),
+            Read::Rejected(reject) if mode == Mode::Create => {
+                run.ctx.counts.source(reject.kind, 1);
+                run.ctx.counts.rejected(reject.kind, 1);
+                run.record_reject(&reject)?;
+            }
+            Read::Rejected(_) => {}
+        }
+    }
+    let mut defs = source.custom_objects();
+    while let Some(item) = defs.try_next().await? {
+        match item {
+            Read::Record(def) => scan.object_defs.push(def),
+            Read::Rejected(reject) if mode == Mode::Create => {
+                run.ctx.counts.source(reject.kind, 1);
+                run.ctx.counts.rejected(reject.kind, 1);
+                run.record_reject(&reject)?;
+            }
+            Read::Rejected(_) => {}
+        }
+    }
+    let mut tags = source.tags();
+    while let Some(item) = tags.try_next().await? {
+        if let Read::Record(tag) = item {
+            scan.tags.insert(tag.name);
+        }
+    }
+    let mut threads = source.tickets(None);
+    while let Some(item) = threads.next().await {
+        let Read::Record(thread) = item? else {
+            continue;
+        };
+        let t = &thread.ticket;
+        scan.volume.tickets += 1;
+        scan.volume.messages += thread.messages.len();
+        scan.volume.status_events += thread.status_history.len();
+        scan.tags.extend(t.tags.iter().cloned());
+        scan.statuses.insert(t.status.clone());
+        scan.priorities.insert(t.priority.clone());
+        if !scan.channels.contains(&t.channel) {
+            scan.channels.push(t.channel.clone());
+        }
+        for m in &thread.messages {
+            if !scan.channels.contains(&m.channel) {
+                scan.channels.push(m.channel.clone());
+            }
+        }
+    }
+    Ok(scan)
+}
+
+/// Describes the standard objects and every planned custom object that exists.
+async fn describe_all(
+    client: &SalesforceClient,
+    plan: &SchemaPlan,
+) -> Result<HashMap<String, Describe>, DestinationError> {
+    let mut out = HashMap::new();
+    let names = LOADED_OBJECTS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(plan.objects.iter().map(|o| o.api_name.clone()));
+    for name in names {
+        match client.describe(&name).await {
+            Ok(d) => {
+                out.insert(name, d);
+            }
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(api_failure(&format!("describe {name}"), e)),
+        }
+    }
+    Ok(out)
+}
+
+fn has_field(describes: &HashMap<String, Describe>, object: &str, field: &str) -> bool {
+    describes
+        .get(object)
+        .is_some_and(|d| d.field(field).is_some())
+}
+
+/// The validation view of a describe.
+pub fn to_validate(d: &Describe) -> ObjectDescribe {
+    ObjectDescribe::new(
+        d.name.clone(),
+        d.fields.iter().map(|f| FieldDescribe {
+            name: f.name.clone(),
+            field_type: DescribeType::from_describe(&f.field_type),
+            length: f.length as usize,
+            byte_length: None,
+            nillable: f.nillable,
+            createable: f.createable,
+            defaulted_on_create: f.defaulted_on_create,
+            external_id: f.external_id,
+            restricted_picklist: f.restricted_picklist,
+            picklist_values: f
+                .picklist_values
+                .iter()
+                .filter(|v| v.active)
+                .map(|v| v.value.clone())
+                .collect(),
+        }),
+    )
+}
+
+// ------------------------------------------------------------ custom objects
+
+async fn objects(
+    run: &Run<'_>,
+    plan: &SchemaPlan,
+    defs: &[CustomObjectDef],
+) -> Result<(), DestinationError> {
+    let kind = ObjectKind::CustomObjects;
+    let existing: BTreeSet<String> = run
+        .client
+        .global_describe()
+        .await
+        .map_err(|e| api_failure("list the org's objects", e))?
+        .into_iter()
+        .map(|o| o.name.to_ascii_lowercase())
+        .collect();
+    run.ctx.counts.source(kind, defs.len() as u64);
+    for spec in &plan.objects {
+        let def = match &spec.origin {
+            ObjectOrigin::Stames(key) => defs.iter().find(|d| &d.key == key),
+            ObjectOrigin::StatusEvents => None,
+        };
+        let exists = existing.contains(&spec.api_name.to_ascii_lowercase());
+        let Some(def) = def else {
+            if !exists {
+                create_object(run.client, spec)
+                    .await
+                    .map_err(|e| api_failure(&format!("create {}", spec.api_name), e))?;
+            }
+            continue;
+        };
+        let hash = content_hash(def);
+        let written = if let Some(id) = run.done_dest_id(kind, &def.id)? {
+            Written::AlreadyDone(id)
+        } else if exists {
+            let found = || async { Ok(Some(spec.api_name.clone())) };
+            match run
+                .ctx
+                .journal
+                .settle(kind, &def.id, &hash, found)
+                .await
+                .map_err(journal_error)?
+            {
+                Some(adopted) => adopted,
+                None => {
+                    run.notes.add(
+                        Category::Existing,
+                        kind,
+                        &def.id,
+                        format!(
+                            "the custom object {} already exists; used as is",
+                            spec.api_name
+                        ),
+                    );
+                    run.ctx
+                        .journal
+                        .matched(kind, &def.id, &hash, &spec.api_name)
+                        .map_err(journal_error)?
+                }
+            }
+        } else {
+            let client = run.client;
+            run.ctx
+                .journal
+                .create_once(
+                    kind,
+                    &def.id,
+                    &hash,
+                    || async {
+                        let all = client
+                            .global_describe()
+                            .await
+                            .map_err(ApiError::into_write_error)?;
+                        Ok(all
+                            .iter()
+                            .any(|o| o.name.eq_ignore_ascii_case(&spec.api_name))
+                            .then(|| spec.api_name.clone()))
+                    },
+                    || async {
+                        create_object(client, spec)
+                            .await
+                            .map(|_| spec.api_name.clone())
+                            .map_err(ApiError::into_write_error)
+                    },
+                )
+                .await
+                .map_err(journal_error)?
+        };
+        run.tally(kind, &def.id, &written)?;
+    }
+    Ok(())
+}
+
+/// Creates a custom object; one that already exists is not an error.
+async fn create_object(client: &SalesforceClient, spec: &ObjectSpec) -> Result<(), ApiError> {
+    let body = spec.tooling_body();
+    let metadata = body.get("Metadata").cloned().unwrap_or(Value::Null);
+    match client.create_custom_object(&spec.api_name, &metadata).await {
+        Ok(_) => Ok(()),
+        Err(e) if is_duplicate(&e) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+fn is_duplicate(error: &ApiError) -> bool {
+    error
+        .errors()
+        .iter()
+        .any(|e| e.code == "DUPLICATE_DEVELOPER_NAME" || e.code == "DUPLICATE_VALUE")
+}
+
+// ------------------------------------------------------------------ fields
+
+async fn fields(
+    run: &Run<'_>,
+    plan: &SchemaPlan,
+    describes: &HashMap<String, Describe>,
+) -> Result<(), DestinationError> {
+    let kind = ObjectKind::CustomFields;
+    run.ctx.progress.start(kind, Some(plan.fields.len() as u64));
+    for spec in &plan.fields {
+        let visible = has_field(describes, &spec.object, &spec.api_name);
+        match &spec.origin {
+            FieldOrigin::StamesField(id) => {
+                run.ctx.counts.source(kind, 1);
+                let written = ensure_stames_field(run, spec, id, visible).await?;
+                run.tally(kind, id, &written)?;
+            }
+            _ if visible => {}
+            _ => {
+                create_field(run.client, spec)
+                    .await
+                    .map_err(|e| api_failure(&format!("create {}", spec.full_name()), e))?;
+            }
+        }
+        run.ctx.progress.advance(kind, 1);
+    }
+    run.ctx.progress.finish(kind);
+    Ok(())
+}
+
+/// A Stames custom field: from the ledger, else found (matched if it was
+/// there before, adopted if an earlier create landed), else created.
+async fn ensure_stames_field(
+    run: &Run<'_>,
+    spec: &FieldSpec,
+    source_id: &str,
+    visible: bool,
+) -> Result<Written, DestinationError> {
+    let kind = ObjectKind::CustomFields;
+    if let Some(id) = run.done_dest_id(kind, source_id)? {
+        return Ok(Written::AlreadyDone(id));
+    }
+    let hash = content_hash(&spec.tooling_body());
+    let client = run.client;
+    let lookup = || async {
+        find_field(client, spec)
+            .await
+            .map_err(ApiError::into_write_error)
+    };
+    if let Some(adopted) = run
+        .ctx
+        .journal
+        .settle(kind, source_id, &hash, &lookup)
+        .await
+        .map_err(journal_error)?
+    {
+        return Ok(adopted);
+    }
+    if visible {
+        let id = find_field(client, spec)
+            .await
+            .map_err(|e| api_failure("look up a custom field", e))?
+            .unwrap_or_else(|| spec.full_name());
+        run.notes.add(
+            Category::Existing,
+            kind,
+            source_id,
+            format!("the field {} already exists; used as is", spec.full_name()),
+        );
+        return run
+            .ctx
+            .journal
+            .matched(kind, source_id, &hash, &id)
+            .map_err(journal_error);
+    }
+    run.ctx
+        .journal
+        .create_once(kind, source_id, &hash, &lookup, || async {
+            match create_field(client, spec).await {
+                Ok(Some(id)) => Ok(id),
+                Ok(None) => find_field(client, spec)
+                    .await
+                    .map_err(ApiError::into_write_error)?
+                    .ok_or_else(|| {
+                        WriteError::Uncertain("the field exists but cannot be found".into())
+                    }),
+                Err(e) => Err(e.into_write_error()),
+            }
+        })
+        .await
+        .map_err(journal_error)
+}
+
+/// `Ok(None)`: it already existed (a duplicate name).
+async fn create_field(
+    client: &SalesforceClient,
+    spec: &FieldSpec,
+) -> Result<Option<String>, ApiError> {
+    let body = spec.tooling_body();
+    let metadata = body.get("Metadata").cloned().unwrap_or(Value::Null);
+    match client
+        .create_custom_field(&spec.full_name(), &metadata)
+        .await
+    {
+        Ok(id) => Ok(Some(id)),
+        Err(e) if is_duplicate(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The Tooling id of a custom field, by developer name and object.
+async fn find_field(
+    client: &SalesforceClient,
+    spec: &FieldSpec,
+) -> Result<Option<String>, ApiError> {
+    use crate::client::soql::quote;
+    let developer = spec.api_name.trim_end_matches("__c");
+    let soql = format!(
+        "SELECT Id FROM CustomField WHERE DeveloperName = {} AND TableEnumOrId = {}",
+        quote(developer),
+        quote(&spec.object)
+    );
+    let rows: Vec<Value> = client.tooling_query(&soql).try_collect().await?;
+    Ok(rows
+        .first()
+        .and_then(|r| r.get("Id"))
+        .and_then(Value::as_str)
+        .map(String::from))
+}
+
+/// Grants the migration user read and edit on every planned field.
+async fn grant(client: &SalesforceClient, plan: &SchemaPlan) -> Result<(), DestinationError> {
+    let set = client
+        .profile_permission_set()
+        .await
+        .map_err(|e| api_failure("find the migration user's permission set", e))?;
+    let names: Vec<String> = plan.fields.iter().map(FieldSpec::full_name).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let results = client
+        .grant_field_permissions(&set, &refs, true)
+        .await
+        .map_err(|e| api_failure("grant field-level security", e))?;
+    for (name, result) in names.iter().zip(results) {
+        if let Err(error) = result {
+            // Required fields (Master-Detail) cannot carry permissions: they
+            // are always visible. Anything else shows in the check below.
+            tracing::debug!(field = %name, %error, "field permission not granted");
+        }
+    }
+    Ok(())
+}
+
+/// Every planned field must be visible now; one that is not would refuse
+/// every record later, so it stops the phase here, named.
+fn check_fields(
+    plan: &SchemaPlan,
+    describes: &HashMap<String, Describe>,
+) -> Result<(), DestinationError> {
+    let missing: Vec<String> = plan
+        .fields
+        .iter()
+        .filter(|f| !has_field(describes, &f.object, &f.api_name))
+        .map(FieldSpec::full_name)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(DestinationError::Other(format!(
+        "these fields are not visible to the migration user after prepare: {}; grant it \
+         field-level security on them (Setup → Object Manager → field → Set Field-Level \
+         Security) and run the command again",
+        missing.join(", ")
+    )))
+}
+
+// --------------------------------------------------------------- picklists
+
+async fn picklists(
+    _run: &Run<'_>,
+    scan: &Scan,
+    describes: &HashMap<String, Describe>,
+    _mode: Mode,
+) -> Result<(ValueMap, ValueMap, ValueMap), DestinationError> {
+    let org_values = |field: &str| -> Vec<OrgValue> {
+        describes
+            .get(schema::CASE)
+            .and_then(|d| d.field(field))
+            .map(|f| {
+                f.picklist_values
+                    .iter()
+                    .map(|v| OrgValue {
+                        value: v.value.clone(),
+                        active: v.active,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let statuses = values::resolve(
+        scan.statuses
+            .iter()
+            .map(|s| (s.as_str(), values::status(s))),
+        &org_values("Status"),
+    );
+    let priorities = values::resolve(
+        scan.priorities
+            .iter()
+            .map(|p| (p.as_str(), values::priority(p))),
+        &org_values("Priority"),
+    );
+    let labels: Vec<(String, Channel)> = scan
+        .channels
+        .iter()
+        .map(|c| (c.label(), c.clone()))
+        .collect();
+    let origins = values::resolve(
+        labels
+            .iter()
+            .map(|(label, c)| (label.as_str(), values::origin(c))),
+        &org_values("Origin"),
+    );
+    Ok((statuses, priorities, origins))
+}
+
+async fn add_values(
+    client: &SalesforceClient,
+    statuses: &ValueMap,
+    priorities: &ValueMap,
+    origins: &ValueMap,
+) -> Result<(), DestinationError> {
+    for (set, map, closable) in [
+        ("CaseStatus", statuses, true),
+        ("CasePriority", priorities, false),
+        ("CaseOrigin", origins, false),
+    ] {
+        if map.missing.is_empty() {
+            continue;
+        }
+        let wanted: Vec<NewPicklistValue> = map
+            .missing
+            .iter()
+            .map(|w| NewPicklistValue {
+                value: w.value.clone(),
+                label: None,
+                closed: closable.then_some(w.closed),
+            })
+            .collect();
+        client
+            .add_standard_picklist_values(set, &wanted)
+            .await
+            .map_err(|e| api_failure(&format!("add values to {set}"), e))?;
+    }
+    Ok(())
+}
+
+// -------------------------------------------------------------------- tags
+
+/// Tags: with the picklist strategy every Stames tag is a value of
+/// `Stames_Tags__c`, created with the field, and journaled as created with
+/// that value as its id. With Topics (over 500 distinct tags) this build
+/// writes no tags: each is skipped with that reason.
+async fn tags_phase(run: &Run<'_>, plan: &SchemaPlan) -> Result<(), DestinationError> {
+    let kind = ObjectKind::Tags;
+    let all: Vec<deskshift_core::model::Tag> =
+        run.records(run.ctx.source.tags()).try_collect().await?;
+    let mut intents = Vec::new();
+    let mut values = Vec::new();
+    for tag in &all {
+        run.ctx.counts.source(kind, 1);
+        if let TagStrategy::Topics { distinct } = &plan.tags {
+            run.skip(
+                kind,
+                &tag.id,
+                format!(
+                    "{distinct} distinct tags exceed a multi-select picklist; Topics are not \
+                     written by this build of deskshift: tag Cases by hand or with Data Loader"
+                ),
+            );
+            continue;
+        }
+        let Some(value) = tags::tag_value(&tag.name) else {
+            run.skip(
+                kind,
+                &tag.id,
+                format!("the tag `{}` is empty once normalised", tag.name),
+            );
+            continue;
+        };
+        let dest = format!("{}:{}", schema::TAGS, value.value);
+        if let Some(id) = run.done_dest_id(kind, &tag.id)? {
+            run.tally(kind, &tag.id, &Written::AlreadyDone(id))?;
+            continue;
+        }
+        run.settle_pending(kind, &tag.id)?;
+        intents.push(Intent::create(kind, tag.id.clone(), content_hash(tag)));
+        values.push((tag.id.clone(), dest));
+    }
+    if intents.is_empty() {
+        return Ok(());
+    }
+    // The value exists with the field: nothing is called, the journal
+    // only records where each tag landed.
+    let journal = run.ctx.journal;
+    let ids = journal.with(|l| l.record_intents(journal.run(), &intents))?;
+    let outcomes: Vec<_> = ids
+        .iter()
+        .zip(&values)
+        .map(|(id, (_, dest))| {
+            (
+                *id,
+                Outcome::Created {
+                    dest_id: dest.clone(),
+                },
+            )
+        })
+        .collect();
+    journal.with(|l| l.record_outcomes(&outcomes))?;
+    for (tag, dest) in values {
+        run.tally(kind, &tag, &Written::Created(dest))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Custom-object records → records of their custom object
+//! ([`map::objects`]), after their Cases and Contacts so the lookups can
+//! be filled, inserted with `Stames_Record_Id__c` as the key through the
+//! batch protocol ([`super::batch`]), one object at a time.
+
+use super::batch::{self, Item, Op, Route, Target};
+use super::Run;
+use crate::map::objects::{self, Parents};
+use crate::map::schema;
+use crate::map::validate::validate;
+use crate::prepare::Org;
+use deskshift_core::destination::notes::Category;
+use deskshift_core::destination::DestinationError;
+use deskshift_core::engine::Written;
+use deskshift_core::ledger::content_hash;
+use deskshift_core::model::{CustomObjectRecord, ObjectKind};
+use futures::TryStreamExt;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+const KIND: ObjectKind = ObjectKind::CustomObjectRecords;
+const CHUNK: usize = 200;
+
+/// Loads every record; in a sample, only those linked to something the
+/// sample migrated.
+pub async fn load(run: &Run<'_>, org: &Org, sample: bool) -> Result<(), DestinationError> {
+    run.ctx.progress.start(KIND, None);
+    let mut all = run.records(run.ctx.source.custom_object_records(None));
+    let mut chunk = Vec::new();
+    while let Some(r) = all.try_next().await? {
+        chunk.push(r);
+        if chunk.len() >= CHUNK {
+            write_chunk(run, org, sample, std::mem::take(&mut chunk)).await?;
+        }
+    }
+    write_chunk(run, org, sample, chunk).await?;
+    run.ctx.progress.finish(KIND);
+    Ok(())
+}
+
+async fn write_chunk(
+    run: &Run<'_>,
+    org: &Org,
+    sample: bool,
+    chunk: Vec<CustomObjectRecord>,
+) -> Result<(), DestinationError> {
+    let mut by_object: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    for r in &chunk {
+        run.ctx.counts.source(KIND, 1);
+        if let Some(id) = run.done_dest_id(KIND, &r.id)? {
+            run.tally(KIND, &r.id, &Written::AlreadyDone(id))?;
+            continue;
+        }
+        let mut cases = HashMap::new();
+        for id in &r.ticket_ids {
+            if let Some(dest) = run.done_dest_id(ObjectKind::Tickets, id)? {
+                cases.insert(id.clone(), dest);
+            }
+        }
+        let mut contacts = HashMap::new();
+        for id in &r.customer_ids {
+            if let Some(dest) = run.done_dest_id(ObjectKind::Customers, id)? {
+                contacts.insert(id.clone(), dest);
+            }
+        }
+        if sample && cases.is_empty() && contacts.is_empty() {
+            run.skip(
+                KIND,
+                &r.id,
+                "outside the sample: none of its tickets or customers was migrated",
+            );
+            continue;
+        }
+        let parents = Parents {
+            cases: &cases,
+            contacts: &contacts,
+        };
+        let plan = match objects::plan(r, &org.plan, &parents, &org.caps) {
+            Ok(plan) => plan,
+            Err(reject) => {
+                run.reject(
+                    KIND,
+                    &r.id,
+                    reject.field.as_deref().unwrap_or("object_key"),
+                    format!("{}: {}", reject.record, reject.reason),
+                    &reject.action,
+                )?;
+                continue;
+            }
+        };
+        let mut record = plan.record;
+        let label = format!("{} record for Stames record {}", plan.object, r.id);
+        match validate(&org.describe(&plan.object), &mut record, &label) {
+            Ok(more) => {
+                for rep in plan.repairs.iter().chain(&more) {
+                    run.notes.add(
+                        Category::Repair,
+                        KIND,
+                        &r.id,
+                        format!("{}: {}", rep.field, rep.detail),
+                    );
+                }
+            }
+            Err(reject) => {
+                run.reject(
+                    KIND,
+                    &r.id,
+                    reject.field.as_deref().unwrap_or("(record)"),
+                    format!("{}: {}", reject.record, reject.reason),
+                    &reject.action,
+                )?;
+                continue;
+            }
+        }
+        let key = record
+            .get(schema::RECORD_ID)
+            .and_then(Value::as_str)
+            .unwrap_or(&r.id)
+            .to_string();
+        by_object.entry(plan.object).or_default().push(Item {
+            source_id: r.id.clone(),
+            hash: content_hash(r),
+            key,
+            record,
+            parent: String::new(),
+        });
+    }
+    for (object, items) in by_object {
+        let target = Target {
+            kind: KIND,
+            object: &object,
+            key_field: schema::RECORD_ID,
+            op: Op::Insert,
+            route: Route::for_volume(items.len(), run.config.bulk_threshold),
+        };
+        for (source_id, written) in batch::write(run, &target, items).await? {
+            run.tally(KIND, &source_id, &written)?;
+        }
+    }
+    Ok(())
+}
