@@ -34,10 +34,7 @@ pub fn open(project: &Project) -> CliResult<Box<dyn Destination>> {
         .transpose()?;
     match config.kind.as_str() {
         "gorgias" => gorgias(url, budget),
-        "salesforce" => Err(CliError::usage(
-            "the Salesforce destination is not built yet; only discovery works for a \
-             salesforce project so far",
-        )),
+        "salesforce" => salesforce(url, budget),
         other => Err(CliError::usage(format!(
             "unknown destination kind `{other}` in deskshift.toml; expected one of {}",
             KNOWN.join(", ")
@@ -60,5 +57,29 @@ fn gorgias(url: &str, budget: Option<deskshift_http::Budget>) -> CliResult<Box<d
         config.budget = budget;
     }
     let destination = Gorgias::new(config).map_err(CliError::usage)?;
+    Ok(Box::new(destination))
+}
+
+fn salesforce(
+    url: &str,
+    budget: Option<deskshift_http::Budget>,
+) -> CliResult<Box<dyn Destination>> {
+    use deskshift_salesforce::client::Auth;
+    use deskshift_salesforce::{Salesforce, SalesforceConfig};
+    use deskshift_sim::salesforce as sim;
+    let auth = match Auth::from_env() {
+        Ok(auth) => auth,
+        Err(_) if all_unset(&[sim::ENV_CLIENT_ID, sim::ENV_CLIENT_SECRET]) && is_loopback(url) => {
+            let defaults = sim::Credentials::default();
+            Auth::ClientCredentials {
+                client_id: defaults.client_id,
+                client_secret: defaults.client_secret,
+            }
+        }
+        Err(err) => return Err(CliError::usage(err)),
+    };
+    let mut config = SalesforceConfig::new(url, auth);
+    config.budget = budget;
+    let destination = Salesforce::new(config).map_err(CliError::usage)?;
     Ok(Box::new(destination))
 }

@@ -2,6 +2,7 @@
 //! a destination account that is not empty, because real ones never are.
 
 use crate::gorgias::ExistingData;
+use crate::salesforce;
 use crate::stames::StamesData;
 use serde_json::json;
 
@@ -13,12 +14,7 @@ use serde_json::json;
 /// Which records are pre-existing follows from the data alone, so the same
 /// workspace always gives the same account.
 pub fn gorgias_account_for(stames: &StamesData) -> ExistingData {
-    let users = stames
-        .agents
-        .iter()
-        .filter(|a| a.status == "active")
-        .filter_map(|a| a.email.as_deref())
-        .step_by(2)
+    let users = every_other_active_agent(stames)
         .map(|email| {
             json!({
                 "email": email.trim().to_lowercase(),
@@ -52,5 +48,55 @@ pub fn gorgias_account_for(stames: &StamesData) -> ExistingData {
         customers,
         rules,
         ..ExistingData::default()
+    }
+}
+
+/// The e-mails of every other active Stames agent: those the destination
+/// already knows as users.
+fn every_other_active_agent(stames: &StamesData) -> impl Iterator<Item = &str> {
+    stames
+        .agents
+        .iter()
+        .filter(|a| a.status == "active")
+        .filter_map(|a| a.email.as_deref())
+        .step_by(2)
+}
+
+/// A Salesforce org as a migration meets it: every other active Stames
+/// agent already has a user (matched by e-mail; the rest go to the
+/// reconciliation queue), one pre-existing Account and Case that a
+/// migration must leave alone, and an active Case assignment rule that
+/// would re-own every inserted Case unless the load switches it off.
+pub fn salesforce_org_for(stames: &StamesData) -> salesforce::ExistingData {
+    let users = every_other_active_agent(stames)
+        .enumerate()
+        .map(|(i, email)| {
+            let email = email.trim().to_lowercase();
+            let local = email.split('@').next().unwrap_or("agent").to_string();
+            json!({
+                "Username": format!("{email}.sf"),
+                "Email": email,
+                "LastName": local.clone(),
+                "Alias": format!("a{i}"),
+                "TimeZoneSidKey": "Europe/Berlin",
+                "LocaleSidKey": "en_US",
+                "EmailEncodingKey": "UTF-8",
+                "LanguageLocaleKey": "en_US",
+                "IsActive": true,
+            })
+        })
+        .collect();
+    salesforce::ExistingData {
+        users,
+        accounts: vec![json!({"Name": "Pre-existing Customer Inc."})],
+        cases: vec![
+            json!({"Subject": "A case from before the migration", "Status": "New", "Origin": "Phone"}),
+        ],
+        assignment_rules: vec![salesforce::AssignmentRuleSeed {
+            name: "Route new cases to the support queue".into(),
+            active: true,
+            assign_to_user: None,
+        }],
+        ..salesforce::ExistingData::default()
     }
 }

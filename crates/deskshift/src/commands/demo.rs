@@ -6,25 +6,41 @@
 //! time-scaled budget (400 calls per 2 s instead of 40 per 20 s) so the demo
 //! takes seconds rather than the hours the real budget implies.
 //!
-//! Gorgias: discover → prepare (pausing rules) → migrate → verify.
-//! Salesforce: discovery only, until that destination is built.
+//! The Salesforce one starts with some of the agents as users, an active Case
+//! assignment rule (which `Sforce-Auto-Assign: FALSE` keeps from firing) and
+//! audit fields enabled.
+//!
+//! Both: discover → prepare (pausing rules) → migrate → verify.
 
-use super::discover::{discover_project, print_scope};
+use super::discover::discover_project;
 use super::session::{keep_summary, print_summary, Session};
 use crate::cli::{DemoArgs, Destination};
 use crate::exit::{CliError, CliResult, ExitCode};
 use deskshift_core::destination::Scope;
 use deskshift_core::project::{Config, DestinationConfig, Project, SourceConfig, CONFIG_FILE};
 use deskshift_core::summary::Summary;
-use deskshift_sim::gorgias::{GorgiasConfig, GorgiasEmulator};
-use deskshift_sim::stames::{Credentials, StamesConfig, StamesEmulator};
-use deskshift_sim::Budget;
+use deskshift_sim::gorgias::{GorgiasConfig, GorgiasEmulator, RunningGorgias};
+use deskshift_sim::salesforce::{
+    OrgSettings, RunningSalesforce, SalesforceConfig as SfConfig, SalesforceEmulator,
+};
+use deskshift_sim::scenario;
+use deskshift_sim::stames::{
+    Credentials, RunningEmulator as RunningStames, StamesConfig, StamesEmulator,
+};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::time::Instant;
 
+/// The demo's Stames budget: the emulator's 1200 calls per minute, 100×
+/// faster, as the destination's is.
+const DEMO_STAMES_BUDGET: &str = "2000/1";
+
 /// The demo's Gorgias budget: the documented 40 calls per 20 s, 100× faster.
 const DEMO_GORGIAS_BUDGET: &str = "400/2";
+
+/// The demo org's daily API request limit: an Enterprise org's base
+/// allocation, so a large `--tickets` still fits in a day.
+const DEMO_SALESFORCE_DAILY_LIMIT: u64 = 100_000;
 
 fn loopback() -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, 0))
@@ -37,7 +53,7 @@ pub async fn run(args: DemoArgs) -> CliResult {
         StamesConfig {
             seed: args.seed,
             tickets: args.tickets,
-            budget: Budget::default(),
+            budget: DEMO_STAMES_BUDGET.parse().expect("static budget"),
             credentials: Credentials::from_env(),
             state_file: None,
             malformed: 0,
@@ -57,44 +73,124 @@ pub async fn run(args: DemoArgs) -> CliResult {
         args.tickets,
         args.seed
     ));
-    let result = match args.dest {
-        Destination::Gorgias => gorgias_flow(&args, &stames, started, &say).await,
-        Destination::Salesforce => discovery_only(&args, &stames.url()).await,
+    let result = match DemoDestination::start(args.dest, &stames).await {
+        Ok(destination) => {
+            say(destination.describe());
+            let outcome = flow(&args, &stames, &destination, started, &say).await;
+            destination.shutdown().await;
+            outcome
+        }
+        Err(err) => Err(err),
     };
     stames.shutdown().await;
     result
 }
 
-async fn gorgias_flow(
+/// The destination emulator the demo runs, with an account that is not
+/// empty (real ones never are).
+enum DemoDestination {
+    Gorgias(RunningGorgias),
+    Salesforce(RunningSalesforce),
+}
+
+impl DemoDestination {
+    async fn start(dest: Destination, stames: &RunningStames) -> CliResult<DemoDestination> {
+        let started = match dest {
+            Destination::Gorgias => GorgiasEmulator::start(
+                GorgiasConfig {
+                    budget: DEMO_GORGIAS_BUDGET.parse().expect("static budget"),
+                    credentials: deskshift_sim::gorgias::Credentials::from_env(),
+                    existing: stames.with_data(scenario::gorgias_account_for),
+                    ..GorgiasConfig::default()
+                },
+                loopback(),
+            )
+            .await
+            .map(DemoDestination::Gorgias),
+            Destination::Salesforce => SalesforceEmulator::start(
+                SfConfig {
+                    credentials: deskshift_sim::salesforce::Credentials::from_env(),
+                    existing: stames.with_data(scenario::salesforce_org_for),
+                    org: OrgSettings {
+                        set_audit_fields: true,
+                        ..OrgSettings::default()
+                    },
+                    daily_limit: DEMO_SALESFORCE_DAILY_LIMIT,
+                    bulk_delay: std::time::Duration::from_millis(20),
+                    ..SfConfig::default()
+                },
+                loopback(),
+            )
+            .await
+            .map(DemoDestination::Salesforce),
+        };
+        started.map_err(|e| {
+            CliError::failure(format!("cannot start the {} emulator: {e}", dest.as_str()))
+        })
+    }
+
+    fn url(&self) -> String {
+        match self {
+            DemoDestination::Gorgias(g) => g.url(),
+            DemoDestination::Salesforce(s) => s.url(),
+        }
+    }
+
+    /// The budget written into the demo project, if the destination has one.
+    fn budget(&self) -> Option<&'static str> {
+        match self {
+            DemoDestination::Gorgias(_) => Some(DEMO_GORGIAS_BUDGET),
+            DemoDestination::Salesforce(_) => None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            DemoDestination::Gorgias(g) => format!(
+                "Gorgias emulator on {} (budget {DEMO_GORGIAS_BUDGET}, time-scaled)",
+                g.url()
+            ),
+            DemoDestination::Salesforce(s) => format!(
+                "Salesforce emulator on {} (daily limit {DEMO_SALESFORCE_DAILY_LIMIT}, an \
+                 active Case assignment rule)",
+                s.url()
+            ),
+        }
+    }
+
+    /// What reached a customer or agent: Gorgias messages and surveys
+    /// sent; Salesforce Cases re-owned by an assignment rule (which
+    /// notifies the new owner).
+    fn sends(&self) -> u64 {
+        match self {
+            DemoDestination::Gorgias(g) => g.sends().len() as u64,
+            DemoDestination::Salesforce(s) => s.auto_assignments().len() as u64,
+        }
+    }
+
+    async fn shutdown(self) {
+        match self {
+            DemoDestination::Gorgias(g) => g.shutdown().await,
+            DemoDestination::Salesforce(s) => s.shutdown().await,
+        }
+    }
+}
+
+async fn flow(
     args: &DemoArgs,
-    stames: &deskshift_sim::stames::RunningEmulator,
+    stames: &RunningStames,
+    destination: &DemoDestination,
     started: Instant,
     say: &dyn Fn(String),
 ) -> CliResult {
-    let gorgias = GorgiasEmulator::start(
-        GorgiasConfig {
-            budget: DEMO_GORGIAS_BUDGET.parse().expect("static budget"),
-            credentials: deskshift_sim::gorgias::Credentials::from_env(),
-            existing: stames.with_data(deskshift_sim::scenario::gorgias_account_for),
-            ..GorgiasConfig::default()
-        },
-        loopback(),
-    )
-    .await
-    .map_err(|e| CliError::failure(format!("cannot start the Gorgias emulator: {e}")))?;
-    say(format!(
-        "Gorgias emulator on {} (budget {DEMO_GORGIAS_BUDGET}, time-scaled)",
-        gorgias.url()
-    ));
     let project = init_project(
         args,
         &stames.url(),
-        Some(gorgias.url()),
-        Some(DEMO_GORGIAS_BUDGET),
+        Some(destination.url()),
+        destination.budget(),
     )?;
-    let outcome = run_gorgias_phases(args, &project, say).await;
-    let sends = gorgias.sends().len() as u64;
-    gorgias.shutdown().await;
+    let outcome = run_phases(args, &project, say).await;
+    let sends = destination.sends();
     let (mut summary, clean) = outcome?;
     summary.sends_detected = sends;
     summary.duration_s = started.elapsed().as_secs_f64();
@@ -104,7 +200,8 @@ async fn gorgias_flow(
     }
     if sends > 0 {
         return Err(CliError::failure(format!(
-            "the Gorgias emulator recorded {sends} sends during the migration; nothing may be sent"
+            "the {} emulator recorded {sends} sends during the migration; nothing may be sent",
+            args.dest.as_str()
         )));
     }
     if !clean {
@@ -121,7 +218,7 @@ async fn gorgias_flow(
 
 /// discover → prepare → migrate → verify; the merged summary and whether
 /// verification was clean.
-async fn run_gorgias_phases(
+async fn run_phases(
     args: &DemoArgs,
     project: &Project,
     say: &dyn Fn(String),
@@ -130,7 +227,10 @@ async fn run_gorgias_phases(
     if !scope.reconciled {
         return Err(CliError::failure(scope.discrepancies.join("; ")));
     }
-    say("Discovery reconciles; preparing Gorgias (pausing its active rules)".into());
+    say(format!(
+        "Discovery reconciles; preparing {} (pausing what would act on migrated records)",
+        args.dest.as_str()
+    ));
     let session = Session::open(&project.dir, args.json)?;
     let ledger = session.phases().prepare(session.ledger()?, true).await?;
     say("Migrating".into());
@@ -149,26 +249,6 @@ async fn run_gorgias_phases(
         .map(String::from)
         .to_vec();
     Ok((summary, report.is_clean()))
-}
-
-async fn discovery_only(args: &DemoArgs, stames_url: &str) -> CliResult {
-    let project = init_project(args, stames_url, None, None)?;
-    let report = discover_project(&project, args.json).await?;
-    if args.json {
-        let summary = Summary::from_scope(Some(args.dest.as_str().to_string()), &report);
-        print_summary(&summary, true);
-    } else {
-        print_scope(&report, &project);
-        println!(
-            "\nThe {} destination is not built yet; this demo ran discovery only.",
-            args.dest.as_str()
-        );
-    }
-    if report.reconciled {
-        Ok(())
-    } else {
-        Err(CliError::failure(report.discrepancies.join("; ")))
-    }
 }
 
 fn init_project(

@@ -257,7 +257,7 @@ pub fn org(
         );
     }
     refresh_value_sets(&mut state);
-    apply_existing(&mut state, &now, existing, &queue, &migration)?;
+    apply_existing(&mut state, &now, existing, &queue, &migration, &standard)?;
     Ok(state)
 }
 
@@ -267,6 +267,7 @@ fn apply_existing(
     existing: &ExistingData,
     queue: &str,
     migration: &str,
+    standard_profile: &str,
 ) -> io::Result<()> {
     for rule in &existing.assignment_rules {
         let target = match &rule.assign_to_user {
@@ -378,7 +379,13 @@ fn apply_existing(
                 ));
                 break 'outer;
             };
-            if let Err(e) = write::insert(state, &ctx, object, map, &mut undo) {
+            // A seeded user without a profile gets the Standard User one,
+            // whose id the caller cannot know in advance.
+            let mut map = map.clone();
+            if object == "User" && !map.contains_key("ProfileId") {
+                map.insert("ProfileId".into(), json!(standard_profile));
+            }
+            if let Err(e) = write::insert(state, &ctx, object, &map, &mut undo) {
                 result = Err(invalid(kind, index, e));
                 break 'outer;
             }

@@ -25,8 +25,8 @@ use super::state::UndoLog;
 use super::values::format_datetime;
 use super::write::AutoAssign;
 use super::App;
-use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -268,22 +268,22 @@ fn blob(app: &App, object: &str, id: &str, field: &str) -> Option<Vec<u8>> {
 /// `entity_content` part holds the JSON record, the binary part (named
 /// after the blob field, e.g. `VersionData`) the file.
 async fn multipart_body(headers: &HeaderMap, body: Bytes) -> Result<Value, SfError> {
-    let mut request = Request::new(Body::from(body));
-    *request.headers_mut() = headers.clone();
-    let mut form = Multipart::from_request(request, &())
-        .await
-        .map_err(|_| SfError::bad("INVALID_MULTIPART_REQUEST", "Malformed multipart request"))?;
+    let malformed = || SfError::bad("INVALID_MULTIPART_REQUEST", "Malformed multipart request");
+    // multer directly rather than axum's extractor: the body is already
+    // read (within BODY_LIMIT), and the extractor would apply its own 2 MB
+    // default to it, refusing files the platform takes.
+    let boundary = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| multer::parse_boundary(ct).ok())
+        .ok_or_else(malformed)?;
+    let stream = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
     let mut record: Option<Map<String, Value>> = None;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    while let Some(part) = form
-        .next_field()
-        .await
-        .map_err(|_| SfError::bad("INVALID_MULTIPART_REQUEST", "Malformed multipart request"))?
-    {
+    while let Some(part) = form.next_field().await.map_err(|_| malformed())? {
         let name = part.name().unwrap_or_default().to_string();
-        let bytes = part.bytes().await.map_err(|_| {
-            SfError::bad("INVALID_MULTIPART_REQUEST", "Malformed multipart request")
-        })?;
+        let bytes = part.bytes().await.map_err(|_| malformed())?;
         if name == "entity_content" {
             let value: Value =
                 serde_json::from_slice(&bytes).map_err(|e| SfError::json_parser(e.to_string()))?;

@@ -329,6 +329,9 @@ fn content_version() -> ObjectDef {
                 .picklist(&["S", "E", "L"], true)
                 .default_value("S")
                 .create_only(),
+            // Settable on insert (the file's own modification time).
+            FieldDef::new("ContentModifiedDate", "Content Modified Date", T::Datetime)
+                .create_only(),
             long_text("Description", "Description", 1000),
             text("ReasonForChange", "Reason For Change", 1000),
             text("FileType", "File Type", 20).read_only(),
