@@ -120,6 +120,12 @@ pub struct DestinationConfig {
     /// documented default. The destination's own headers correct it either way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<String>,
+    /// `[destination.settings]`: knobs only one destination has (a fallback
+    /// owner, Bulk API thresholds, …). The core keeps them as written; the
+    /// binary reads them into the destination's own settings type, which
+    /// refuses keys it does not know.
+    #[serde(default, skip_serializing_if = "toml::Table::is_empty")]
+    pub settings: toml::Table,
 }
 
 /// Failures loading or creating a project, phrased for the operator.
@@ -237,6 +243,7 @@ mod tests {
                 kind: "gorgias".into(),
                 url: Some("https://acme.gorgias.com".into()),
                 budget: None,
+                settings: Default::default(),
             },
         }
     }

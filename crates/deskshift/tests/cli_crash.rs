@@ -5,28 +5,14 @@
 //! ledger, which could not see a duplicate it never recorded.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 mod common;
 
-use common::{deskshift, Sim};
+use common::{kill_migrate_repeatedly, must_succeed, Sim};
 
 const GORGIAS_USER: &str = "demo@deskshift.invalid";
 const GORGIAS_KEY: &str = "demo-gorgias-key";
-
-fn must_succeed(project: &Path, args: &[&str]) {
-    let out = deskshift(project, args)
-        .stdout(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "deskshift {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// Every record of a Gorgias list endpoint, following `next_cursor`.
 async fn list_all(http: &reqwest::Client, base: &str, path: &str) -> Vec<serde_json::Value> {
@@ -105,42 +91,15 @@ fn killing_migrate_at_any_point_never_duplicates_or_loses_a_record() {
 
     // Kill at increasing depths into the load: during schema, customers,
     // tickets. Each run resumes from what the ledger and destination hold.
-    for delay_ms in [250u64, 600, 900, 1300, 1800] {
-        let mut child = deskshift(project, &["migrate"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill(); // SIGKILL: no cleanup, no last words
-        let _ = child.wait();
-    }
-    // The kills must have landed mid-load for this test to mean anything.
-    let out = deskshift(project, &["status", "--json"])
-        .stdout(Stdio::piped())
-        .output()
-        .unwrap();
-    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let migrate_runs = |state: &str| {
-        status["runs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["command"] == "migrate" && r["status"] == state)
-            .count()
-    };
     // At 40 calls per 2 s the load takes several seconds, so at least the
     // first three kills land mid-run; and a run after a kill must recover,
     // never fail.
+    let (interrupted, failed) = kill_migrate_repeatedly(project, &[250, 600, 900, 1300, 1800]);
     assert!(
-        migrate_runs("interrupted") >= 3,
-        "too few kills landed mid-run: {status}"
+        interrupted >= 3,
+        "too few kills landed mid-run: {interrupted}"
     );
-    assert_eq!(
-        migrate_runs("failed"),
-        0,
-        "a run failed to recover: {status}"
-    );
+    assert_eq!(failed, 0, "a run failed to recover");
 
     // Then let it finish; a finished run exits 0 and reconciles.
     must_succeed(project, &["migrate"]);

@@ -8,10 +8,14 @@
 //!   Bulk API 2.0, Tooling, OAuth) with the platform rules a load trips over.
 //! - [`budget`] and [`rate_limit`]: the API call budget every emulator
 //!   enforces, shared so the destination emulators limit the same way.
+//! - [`harness`]: what destination tests and benchmarks share (a Stames
+//!   emulator read by the real source, a project, phases run as the binary
+//!   runs them against any destination).
 
 pub mod budget;
 pub mod faults;
 pub mod gorgias;
+pub mod harness;
 pub mod rate_limit;
 pub mod salesforce;
 pub mod scenario;

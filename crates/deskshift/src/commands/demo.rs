@@ -265,6 +265,7 @@ fn init_project(
                 kind: args.dest.as_str().to_string(),
                 url: dest_url,
                 budget: budget.map(String::from),
+                settings: Default::default(),
             },
         },
         true,

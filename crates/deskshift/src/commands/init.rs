@@ -17,6 +17,7 @@ pub fn run(args: InitArgs) -> CliResult {
             kind: args.dest.as_str().to_string(),
             url: args.dest_url.map(|u| u.trim_end_matches('/').to_string()),
             budget: args.dest_budget,
+            settings: Default::default(),
         },
     };
     let project = Project::init(&args.common.project, config, args.force)?;

@@ -10,11 +10,15 @@ use std::process::{Child, Command, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
 
-const CREDENTIAL_VARIABLES: [&str; 4] = [
+const CREDENTIAL_VARIABLES: [&str; 8] = [
     "STAMES_ACCOUNT_ID",
     "STAMES_API_KEY",
     "GORGIAS_EMAIL",
     "GORGIAS_API_KEY",
+    "SALESFORCE_CLIENT_ID",
+    "SALESFORCE_CLIENT_SECRET",
+    "SALESFORCE_USERNAME",
+    "SALESFORCE_PASSWORD",
 ];
 
 /// `deskshift ARGS` without inherited credentials.
@@ -67,4 +71,50 @@ impl Drop for Sim {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `deskshift ARGS --project DIR` and fails the test unless it exits 0.
+pub fn must_succeed(project: &Path, args: &[&str]) {
+    let out = deskshift(project, args)
+        .stdout(Stdio::null())
+        .output()
+        .expect("run deskshift");
+    assert!(
+        out.status.success(),
+        "deskshift {args:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts `deskshift migrate` and SIGKILLs it after each delay in turn: no
+/// cleanup, no last words. Returns how many of the runs `status` then shows
+/// as interrupted and as failed.
+pub fn kill_migrate_repeatedly(project: &Path, delays_ms: &[u64]) -> (usize, usize) {
+    for delay in delays_ms {
+        let mut child = deskshift(project, &["migrate"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn migrate");
+        std::thread::sleep(std::time::Duration::from_millis(*delay));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let out = deskshift(project, &["status", "--json"])
+        .stdout(Stdio::piped())
+        .output()
+        .expect("run status");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    let migrate_runs = |state: &str| {
+        status["runs"]
+            .as_array()
+            .map(|runs| {
+                runs.iter()
+                    .filter(|r| r["command"] == "migrate" && r["status"] == state)
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    (migrate_runs("interrupted"), migrate_runs("failed"))
 }

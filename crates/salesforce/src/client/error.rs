@@ -21,6 +21,7 @@
 //! | 404 | `NotFound` | reject |
 //! | UNABLE_TO_LOCK_ROW | `Locked` (retried by the client first when idempotent) | uncertain: look up, then try again |
 //! | 401, 403 (except limits) | `Denied` | stop the run |
+//! | REQUEST_LIMIT_EXCEEDED for *concurrent* requests | `Throttled` (retried by the client first, any method: nothing was processed) | uncertain: look up, then try again |
 //! | REQUEST_LIMIT_EXCEEDED, STORAGE_LIMIT_EXCEEDED, our own daily guard | `Quota` | stop the run, say what to do |
 //! | 5xx, timeout, reset | `Uncertain` | the journal looks up before any retry |
 //! | an answer we cannot read | `Protocol` | stop the run |
@@ -83,6 +84,10 @@ pub enum Disposition {
     /// A row lock held by another transaction: nothing was saved; try again
     /// later.
     Locked,
+    /// Too many requests in flight at once (`REQUEST_LIMIT_EXCEEDED` for
+    /// the concurrent-request limits): refused before anything was done;
+    /// try again shortly.
+    Throttled,
     /// An org-wide limit: nothing more will work today.
     Quota,
     /// The session or the user's access: nothing will work.
@@ -183,6 +188,13 @@ impl SalesforceError {
     pub fn disposition(&self) -> Disposition {
         match self.code.as_str() {
             "UNABLE_TO_LOCK_ROW" => Disposition::Locked,
+            // The same code serves the daily limit and the concurrency
+            // limits; only the message tells them apart ("ConcurrentRequests
+            // (Concurrent API Requests) Limit exceeded.",
+            // "ConcurrentPerOrgLongTxn Limit exceeded.").
+            "REQUEST_LIMIT_EXCEEDED" if self.message.contains("Concurrent") => {
+                Disposition::Throttled
+            }
             "REQUEST_LIMIT_EXCEEDED"
             | "STORAGE_LIMIT_EXCEEDED"
             | "TOTAL_REQUESTS_LIMIT_EXCEEDED" => Disposition::Quota,
@@ -224,6 +236,9 @@ pub enum ApiError {
         what: String,
         errors: Vec<SalesforceError>,
     },
+    /// Too many concurrent requests: refused before anything was done.
+    #[error("Salesforce refused {what} for now, too many requests in flight: {message}")]
+    Throttled { what: String, message: String },
     /// An upsert's external id matched several records (300 Multiple Choices).
     #[error("{what}: the external id matches {} records ({}); make the field Unique and remove the duplicates", matches.len(), matches.join(", "))]
     Ambiguous { what: String, matches: Vec<String> },
@@ -302,7 +317,12 @@ impl ApiError {
     /// 403 with an unknown code is still a denial).
     fn classify(what: String, status: u16, errors: Vec<SalesforceError>) -> ApiError {
         let has = |disposition| errors.iter().any(|e| e.disposition() == disposition);
-        if has(Disposition::Quota) {
+        if has(Disposition::Throttled) {
+            ApiError::Throttled {
+                what,
+                message: join(&errors),
+            }
+        } else if has(Disposition::Quota) {
             ApiError::quota(&errors)
         } else if has(Disposition::Denied) || status == 401 || status == 403 {
             ApiError::Denied {
@@ -375,7 +395,7 @@ impl ApiError {
             }
             // Nothing was saved, but the journal's look-up-then-retry is
             // exactly the right way to try again.
-            ApiError::Locked { .. } | ApiError::Uncertain(_) => {
+            ApiError::Locked { .. } | ApiError::Throttled { .. } | ApiError::Uncertain(_) => {
                 WriteError::Uncertain(self.to_string())
             }
             ApiError::Denied { .. }
@@ -421,6 +441,10 @@ impl ApiError {
             } => ApiError::Denied {
                 what,
                 status,
+                message: f(message),
+            },
+            ApiError::Throttled { what, message } => ApiError::Throttled {
+                what,
                 message: f(message),
             },
             ApiError::Quota(message) => ApiError::Quota(f(message)),

@@ -165,6 +165,7 @@ impl SalesforceClient {
         let what = call.what();
         let mut signed_in_again = false;
         let mut locks = 0;
+        let mut throttled = 0;
         loop {
             self.inner.guard.before_call()?;
             let session = self.session();
@@ -213,6 +214,15 @@ impl SalesforceClient {
                 self.sign_in(session.generation).await?;
                 continue;
             }
+            // A concurrency limit refused the call before it did anything,
+            // so any call, a create included, may simply be sent again.
+            if matches!(error, ApiError::Throttled { .. }) && throttled < MAX_THROTTLED_RETRIES {
+                throttled += 1;
+                let delay = lock_backoff(throttled);
+                tracing::debug!(%what, ?delay, "concurrent request limit; retrying");
+                tokio::time::sleep(delay).await;
+                continue;
+            }
             if matches!(error, ApiError::Locked { .. })
                 && call.retry == Retry::Yes
                 && locks < self.inner.lock_retries
@@ -243,6 +253,10 @@ impl SalesforceClient {
         error.map_text(|text| auth.scrub(&text))
     }
 }
+
+/// How often a call refused by a concurrent-request limit is sent again
+/// before the refusal is handed to the caller (about a minute in all).
+const MAX_THROTTLED_RETRIES: u32 = 6;
 
 /// 1 s, 2 s, 4 s, … plus up to a quarter of that as jitter, so workers that
 /// collided on a lock do not collide again.

@@ -256,7 +256,9 @@ fn classify(error: ApiError) -> Answer {
         ApiError::Refused { .. } | ApiError::Ambiguous { .. } | ApiError::NotFound { .. } => {
             Answer::Refused(error.to_string())
         }
-        ApiError::Locked { .. } | ApiError::Uncertain(_) => Answer::Again(error.to_string()),
+        ApiError::Locked { .. } | ApiError::Throttled { .. } | ApiError::Uncertain(_) => {
+            Answer::Again(error.to_string())
+        }
         other => Answer::Fatal(other),
     }
 }

@@ -3,13 +3,16 @@
 //!
 //! 1. each customer is planned; its Account key is `company:<name>` (one
 //!    business Account per company, shared) or `customer:<id>`;
-//! 2. the chunk's Accounts not done yet are **upserted** on
-//!    `Stames_Account_Key__c`, each once;
-//! 3. the Contacts, `AccountId` resolved, are upserted on
-//!    `Stames_Customer_Id__c`.
+//! 2. the chunk's Accounts not done yet are **inserted** keyed by
+//!    `Stames_Account_Key__c` (unique), each once;
+//! 3. the Contacts, `AccountId` resolved, are inserted keyed by
+//!    `Stames_Customer_Id__c` (unique).
 //!
-//! Upserts are idempotent by construction, so an Account or Contact left
-//! pending by a crash is simply upserted again ([`super::batch`]).
+//! Inserts, not upserts, for the same reason as Cases: the original
+//! `CreatedDate` (audit fields) can only be set on insert, and an upsert
+//! repeated after a crash would turn into an update that Salesforce refuses
+//! for carrying it. A repeated insert answers `DUPLICATE_VALUE … with id`,
+//! and that record is adopted ([`super::batch`]).
 //!
 //! Accounts are not Stames records: they are journaled under the
 //! `customers` kind with the source id `account:<key>` (so rollback finds
@@ -184,7 +187,7 @@ async fn write_chunk(
         kind: KIND,
         object: schema::CONTACT,
         key_field: schema::CUSTOMER_ID,
-        op: Op::Upsert,
+        op: Op::Insert,
         route,
     };
     for (source_id, written) in batch::write(run, &target, items).await? {
@@ -233,7 +236,7 @@ async fn accounts(
         kind: KIND,
         object: schema::ACCOUNT,
         key_field: schema::ACCOUNT_KEY,
-        op: Op::Upsert,
+        op: Op::Insert,
         route,
     };
     for (source_id, written) in batch::write(run, &target, items).await? {

@@ -96,7 +96,10 @@ pub async fn load(run: &Run<'_>, org: &Org, scope: &Scope) -> Result<(), Destina
 pub fn api_failure(what: &str, error: ApiError) -> DestinationError {
     match error {
         ApiError::Denied { .. } => DestinationError::Auth(format!("cannot {what}: {error}")),
-        ApiError::Quota(_) | ApiError::Uncertain(_) | ApiError::Locked { .. } => {
+        ApiError::Quota(_)
+        | ApiError::Uncertain(_)
+        | ApiError::Locked { .. }
+        | ApiError::Throttled { .. } => {
             DestinationError::Unavailable(format!("cannot {what}: {error}"))
         }
         other => DestinationError::Other(format!("cannot {what}: {other}")),

@@ -12,6 +12,7 @@ use super::cases::Landed;
 use super::messages::{context, in_order};
 use super::{api_failure, Run};
 use crate::client::soql::{in_lists, MAX_WHERE_CHARS};
+use crate::client::ApiError;
 use crate::map::message::{self, CommentMarker, CommentPart, MappedMessage};
 use crate::map::schema;
 use crate::map::users::UserDirectory;
@@ -31,6 +32,7 @@ const KIND: ObjectKind = ObjectKind::Messages;
 
 /// One note to write: its parts not yet in Salesforce.
 struct Pending {
+    case_id: SfId,
     message_id: String,
     hash: String,
     /// Ids of parts already there.
@@ -79,6 +81,7 @@ pub async fn load(
                 );
             }
             let mut note = Pending {
+                case_id: l.case_id.clone(),
                 message_id: m.id.clone(),
                 hash: content_hash(m),
                 present: Vec::new(),
@@ -145,17 +148,74 @@ async fn existing_markers(
     Ok(out)
 }
 
+/// Rounds of sending the parts that did not land for a transient reason.
+const MAX_ROUNDS: usize = 4;
+
 /// Intents for every note, one Collections insert of all missing parts,
 /// then each note's outcome: created when every part is there, rejected
-/// with Salesforce's words, or failed (the next run lists and completes it).
-async fn write(run: &Run<'_>, notes: Vec<Pending>) -> Result<(), DestinationError> {
-    if notes.is_empty() {
-        return Ok(());
-    }
-    let journal = run.ctx.journal;
+/// with Salesforce's words, or — for a transient failure (a lock, a 5xx) —
+/// its Case's markers listed again and the parts still missing sent again,
+/// a few rounds at most; a note still unconfirmed after that is left for
+/// the next run, which completes it the same way.
+async fn write(run: &Run<'_>, mut notes: Vec<Pending>) -> Result<(), DestinationError> {
     for n in &notes {
         run.settle_pending(KIND, &n.message_id)?;
     }
+    let mut tallies = Vec::new();
+    let mut last = String::new();
+    for _ in 0..MAX_ROUNDS {
+        if notes.is_empty() {
+            break;
+        }
+        let unsure = round(run, notes, &mut tallies).await?;
+        let Some(reason) = unsure.first().map(|(_, reason)| reason.clone()) else {
+            notes = Vec::new();
+            break;
+        };
+        last = reason;
+        notes = unsure.into_iter().map(|(n, _)| n).collect();
+        // What landed of them is found by its marker, not sent twice.
+        let cases: Vec<SfId> = notes.iter().map(|n| n.case_id.clone()).collect();
+        let existing = existing_markers(run, &cases).await?;
+        for n in &mut notes {
+            let (present, missing): (Vec<CommentPart>, Vec<CommentPart>) =
+                std::mem::take(&mut n.missing)
+                    .into_iter()
+                    .partition(|p| existing.contains_key(&(n.case_id.clone(), p.marker.line())));
+            for p in present {
+                if let Some(id) = existing.get(&(n.case_id.clone(), p.marker.line())) {
+                    n.present.push(id.clone());
+                }
+            }
+            n.missing = missing;
+        }
+    }
+    for n in notes {
+        tallies.push((
+            n.message_id,
+            Written::Rejected(format!(
+                "not confirmed after {MAX_ROUNDS} attempts ({last}); run migrate again: the \
+                 parts that landed are found by their marker and not written twice"
+            )),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (message_id, written) in tallies {
+        if seen.insert(message_id.clone()) {
+            run.tally(KIND, &message_id, &written)?;
+        }
+    }
+    Ok(())
+}
+
+/// One round: intents, one insert, outcomes. Settled notes are added to
+/// `tallies`; those that may or may not have landed come back with why.
+async fn round(
+    run: &Run<'_>,
+    notes: Vec<Pending>,
+    tallies: &mut Vec<(String, Written)>,
+) -> Result<Vec<(Pending, String)>, DestinationError> {
+    let journal = run.ctx.journal;
     let intents: Vec<Intent> = notes
         .iter()
         .map(|n| Intent::create(KIND, n.message_id.clone(), n.hash.clone()))
@@ -171,65 +231,69 @@ async fn write(run: &Run<'_>, notes: Vec<Pending>) -> Result<(), DestinationErro
         .await
         .into_iter();
     let mut outcomes = Vec::new();
-    let mut tallies = Vec::new();
+    let mut unsure_notes = Vec::new();
     let mut fatal = None;
-    for (n, id) in notes.iter().zip(ids) {
-        let mut created = n.present.clone();
+    for (mut n, id) in notes.into_iter().zip(ids) {
         let mut refused = None;
         let mut unsure = None;
-        for _ in &n.missing {
+        let mut still_missing = Vec::new();
+        for part in std::mem::take(&mut n.missing) {
             match results.next() {
-                Some(Ok(saved)) => created.push(saved.id),
-                Some(Err(e)) => match e {
-                    crate::client::ApiError::Refused { .. } => refused = Some(e.to_string()),
-                    crate::client::ApiError::Locked { .. }
-                    | crate::client::ApiError::Uncertain(_) => unsure = Some(e.to_string()),
-                    other => {
-                        unsure = Some(other.to_string());
-                        fatal.get_or_insert(other);
+                Some(Ok(saved)) => n.present.push(saved.id),
+                Some(Err(e)) => {
+                    match e {
+                        ApiError::Refused { .. } => refused = Some(e.to_string()),
+                        ApiError::Locked { .. }
+                        | ApiError::Throttled { .. }
+                        | ApiError::Uncertain(_) => unsure = Some(e.to_string()),
+                        other => {
+                            unsure = Some(other.to_string());
+                            fatal.get_or_insert(other);
+                        }
                     }
-                },
-                None => unsure = Some("no result for it".into()),
+                    still_missing.push(part);
+                }
+                None => {
+                    unsure = Some("no result for it".into());
+                    still_missing.push(part);
+                }
             }
         }
-        let (outcome, written) = match (refused, unsure) {
-            (Some(reason), _) => (
-                Outcome::Rejected {
-                    reason: reason.clone(),
-                },
-                Written::Rejected(reason),
-            ),
-            (None, Some(reason)) => (
-                Outcome::Failed {
-                    reason: reason.clone(),
-                },
-                Written::Rejected(format!(
-                    "not confirmed ({reason}); run migrate again: the parts that landed are \
-                     found by their marker and not written twice"
-                )),
-            ),
+        n.missing = still_missing;
+        match (refused, unsure) {
+            (Some(reason), _) => {
+                outcomes.push((
+                    id,
+                    Outcome::Rejected {
+                        reason: reason.clone(),
+                    },
+                ));
+                tallies.push((n.message_id, Written::Rejected(reason)));
+            }
+            (None, Some(reason)) => {
+                outcomes.push((
+                    id,
+                    Outcome::Failed {
+                        reason: reason.clone(),
+                    },
+                ));
+                unsure_notes.push((n, reason));
+            }
             (None, None) => {
-                let first = created.first().cloned().unwrap_or_default();
-                (
+                let first = n.present.first().cloned().unwrap_or_default();
+                outcomes.push((
+                    id,
                     Outcome::Created {
                         dest_id: first.clone(),
                     },
-                    Written::Created(first),
-                )
+                ));
+                tallies.push((n.message_id, Written::Created(first)));
             }
-        };
-        outcomes.push((id, outcome));
-        tallies.push((n.message_id.clone(), written));
+        }
     }
     journal.with(|l| l.record_outcomes(&outcomes))?;
     if let Some(error) = fatal {
         return Err(api_failure("write CaseComments", error));
     }
-    let mut seen = HashSet::new();
-    for (message_id, written) in tallies {
-        if seen.insert(message_id.clone()) {
-            run.tally(KIND, &message_id, &written)?;
-        }
-    }
-    Ok(())
+    Ok(unsure_notes)
 }

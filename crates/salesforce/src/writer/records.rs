@@ -137,5 +137,6 @@ async fn write_chunk(
             run.tally(KIND, &source_id, &written)?;
         }
     }
+    run.ctx.progress.advance(KIND, chunk.len() as u64);
     Ok(())
 }

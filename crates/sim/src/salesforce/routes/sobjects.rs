@@ -84,6 +84,7 @@ pub fn describe_object(state: &State, object: &ObjectDef, version: &str) -> Valu
         version,
         &visible,
         record_type_infos(state, &object.name),
+        state.org.set_audit_fields,
     )
 }
 

@@ -51,6 +51,7 @@ pub fn dispatch(
                 &call.version,
                 &|_| true,
                 Vec::new(),
+                false,
             )))
         }
         ["sobjects", object] if m == Method::POST => create(state, env, call, object),

@@ -60,7 +60,10 @@ fn soap_type(field: &FieldDef) -> &'static str {
     }
 }
 
-pub fn field(field: &FieldDef) -> Value {
+/// One field's describe. `audit_fields_granted`: the API user may set the
+/// audit fields on insert ("Set Audit Fields upon Record Creation"), which
+/// describe shows as those fields being createable: how clients find out.
+pub fn field(field: &FieldDef, audit_fields_granted: bool) -> Value {
     let picklist: Vec<Value> = field
         .picklist
         .iter()
@@ -89,7 +92,7 @@ pub fn field(field: &FieldDef) -> Value {
         "precision": field.precision,
         "scale": field.scale,
         "nillable": field.nillable,
-        "createable": field.createable,
+        "createable": field.createable || (field.audit && audit_fields_granted),
         "updateable": field.updateable,
         "defaultedOnCreate": field.defaulted_on_create,
         "custom": field.custom,
@@ -120,13 +123,14 @@ pub fn object(
     version: &str,
     visible: &dyn Fn(&FieldDef) -> bool,
     record_types: Vec<Value>,
+    audit_fields_granted: bool,
 ) -> Value {
     let mut out = object_summary(object, version);
     out["fields"] = object
         .fields
         .iter()
         .filter(|f| visible(f))
-        .map(field)
+        .map(|f| field(f, audit_fields_granted))
         .collect::<Vec<_>>()
         .into();
     let children: Vec<Value> = schema

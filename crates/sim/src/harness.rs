@@ -1,0 +1,156 @@
+//! What destination tests and benchmarks share, whichever destination they
+//! exercise: a generated Stames workspace behind the Stames emulator, read
+//! by the real Stames source, a project directory with a file ledger, and
+//! each phase run the way the binary runs it (its own ledger run, counts
+//! and journal) against any [`Destination`].
+//!
+//! Not used by the product itself; it lives here, beside the emulators it
+//! starts, so that the Gorgias and Salesforce crates test alike.
+
+use crate::stames::{RunningEmulator, StamesConfig, StamesEmulator};
+use deskshift_core::destination::{Destination, LoadContext, Scope, VerifyReport};
+use deskshift_core::engine::{Counts, Journal};
+use deskshift_core::ledger::{Ledger, RunOutcome};
+use deskshift_core::model::ObjectKind;
+use deskshift_core::progress::{Progress, Silent};
+use deskshift_core::summary::ObjectSummary;
+use deskshift_stames::{StamesApi, StamesOptions};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A Stames emulator with `tickets` tickets from `seed`, on a budget no
+/// test waits on.
+pub async fn stames(seed: u64, tickets: usize) -> RunningEmulator {
+    let config = StamesConfig {
+        seed,
+        tickets,
+        budget: "100000/60".parse().expect("budget"),
+        ..StamesConfig::default()
+    };
+    StamesEmulator::start(config, "127.0.0.1:0".parse().expect("loopback"))
+        .await
+        .expect("Stames emulator starts")
+}
+
+/// The real Stames source, reading `stames` with the credentials it accepts.
+pub fn source(stames: &RunningEmulator) -> StamesApi {
+    let accepted = stames.credentials();
+    let credentials =
+        deskshift_stames::Credentials::new(accepted.account_id.clone(), accepted.api_key.clone());
+    StamesApi::new(&stames.url(), credentials, StamesOptions::default()).expect("source")
+}
+
+/// A throwaway project directory: its ledger and attachment cache.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Project {
+    fn default() -> Project {
+        Project::new()
+    }
+}
+
+impl Project {
+    pub fn new() -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("cache")).expect("cache dir");
+        Project { dir }
+    }
+
+    pub fn ledger(&self) -> Ledger {
+        Ledger::open(self.dir.path().join("deskshift.db")).expect("ledger")
+    }
+
+    pub fn cache(&self) -> PathBuf {
+        self.dir.path().join("cache")
+    }
+}
+
+/// What one phase did.
+pub struct Outcome {
+    pub counts: BTreeMap<ObjectKind, ObjectSummary>,
+    pub discrepancies: Vec<String>,
+    pub verify: Option<VerifyReport>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Prepare { pause: bool },
+    Migrate,
+    Sample(usize),
+    Verify,
+}
+
+impl Phase {
+    /// The ledger run's command name, as the binary records it.
+    pub fn command(self) -> &'static str {
+        match self {
+            Phase::Prepare { .. } => "prepare",
+            Phase::Migrate | Phase::Sample(_) => "migrate",
+            Phase::Verify => "verify",
+        }
+    }
+}
+
+/// Runs one phase as the binary would: its own run, counts and journal.
+pub async fn run(
+    project: &Project,
+    source: &StamesApi,
+    dest: &dyn Destination,
+    phase: Phase,
+) -> Result<Outcome, String> {
+    run_with(project, source, dest, phase, &Silent).await
+}
+
+/// [`run`], reporting progress to `progress`.
+pub async fn run_with(
+    project: &Project,
+    source: &StamesApi,
+    dest: &dyn Destination,
+    phase: Phase,
+    progress: &dyn Progress,
+) -> Result<Outcome, String> {
+    let journal = Journal::begin(project.ledger(), phase.command()).map_err(|e| e.to_string())?;
+    let counts = Counts::default();
+    let cache = project.cache();
+    let ctx = LoadContext {
+        source,
+        journal: &journal,
+        counts: &counts,
+        progress,
+        cache_dir: &cache,
+    };
+    let result = match phase {
+        Phase::Prepare { pause } => dest.prepare(&ctx, pause).await.map(|()| None),
+        Phase::Migrate => dest.migrate(&ctx, &Scope::All).await.map(|()| None),
+        Phase::Sample(n) => dest.migrate(&ctx, &Scope::Sample(n)).await.map(|()| None),
+        Phase::Verify => dest.verify(&ctx).await.map(Some),
+    };
+    let outcome = match &result {
+        Ok(_) => RunOutcome::Succeeded,
+        Err(e) => RunOutcome::Failed(e.to_string()),
+    };
+    journal.finish(outcome).map_err(|e| e.to_string())?;
+    let verify = result.map_err(|e| e.to_string())?;
+    Ok(Outcome {
+        counts: counts.snapshot(),
+        discrepancies: counts.discrepancies(),
+        verify,
+    })
+}
+
+/// Runs verify and fails the test, showing the first mismatches, unless
+/// every record checks out.
+pub async fn assert_verifies_clean(project: &Project, source: &StamesApi, dest: &dyn Destination) {
+    let report = run(project, source, dest, Phase::Verify)
+        .await
+        .expect("verify runs")
+        .verify
+        .expect("verify reports");
+    assert!(
+        report.is_clean(),
+        "{:?}",
+        &report.mismatches[..report.mismatches.len().min(5)]
+    );
+}
