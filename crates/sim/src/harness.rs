@@ -9,6 +9,7 @@
 
 use crate::stames::{RunningEmulator, StamesConfig, StamesEmulator};
 use deskshift_core::destination::{Destination, LoadContext, Scope, VerifyReport};
+use deskshift_core::discover::ScopeReport;
 use deskshift_core::engine::{Counts, Journal};
 use deskshift_core::ledger::{Ledger, RunOutcome};
 use deskshift_core::model::ObjectKind;
@@ -38,6 +39,64 @@ pub fn source(stames: &RunningEmulator) -> StamesApi {
     let credentials =
         deskshift_stames::Credentials::new(accepted.account_id.clone(), accepted.api_key.clone());
     StamesApi::new(&stames.url(), credentials, StamesOptions::default()).expect("source")
+}
+
+/// A Stames emulator like [`stames`] with `malformed` deliberately broken
+/// records among the generated ones.
+pub async fn stames_with_malformed(seed: u64, tickets: usize, malformed: usize) -> RunningEmulator {
+    let config = StamesConfig {
+        seed,
+        tickets,
+        malformed,
+        budget: "100000/60".parse().expect("budget"),
+        ..StamesConfig::default()
+    };
+    StamesEmulator::start(config, "127.0.0.1:0".parse().expect("loopback"))
+        .await
+        .expect("Stames emulator starts")
+}
+
+/// Every record the Stames emulator broke on purpose is rejected by name
+/// (kind, id, field) with a reason and a hint, and migration rejected at
+/// least what discovery rejected, kind by kind.
+pub fn assert_malformed_rejected(
+    stames: &RunningEmulator,
+    project: &Project,
+    scope: &ScopeReport,
+    migrated: &Outcome,
+) {
+    let rejects = project.ledger().rejects(None).expect("rejects");
+    for broken in &stames.data().malformed {
+        let id = broken.id.map(|id| id.to_string());
+        let found = rejects.iter().any(|r| {
+            r.reject.kind == broken.kind
+                && (id.is_none() || r.reject.source_id == id)
+                && r.reject
+                    .field
+                    .contains(broken.field.trim_start_matches("author."))
+        });
+        assert!(
+            found,
+            "{:?} {:?} ({}: {}) is not rejected by name: {rejects:#?}",
+            broken.kind, broken.id, broken.field, broken.problem
+        );
+    }
+    for r in &rejects {
+        assert!(
+            !r.reject.reason.is_empty() && !r.reject.hint.is_empty(),
+            "{r:?}"
+        );
+    }
+    for (kind, counted) in &scope.counts {
+        if let Some(loaded) = migrated.counts.get(kind) {
+            assert!(
+                loaded.rejected >= counted.rejected,
+                "{kind}: discovery rejected {}, migration {}",
+                counted.rejected,
+                loaded.rejected
+            );
+        }
+    }
 }
 
 /// A throwaway project directory: its ledger and attachment cache.
@@ -91,6 +150,20 @@ impl Phase {
             Phase::Verify => "verify",
         }
     }
+}
+
+/// Runs discovery as the binary does (its own ledger run), which indexes
+/// the source for the reference checks of the writing phases.
+pub async fn discover(project: &Project, source: &StamesApi) -> ScopeReport {
+    let ledger = project.ledger();
+    let run = ledger.begin_run("discover").expect("begin discover");
+    let report = deskshift_core::discover::discover(source, &ledger, run, &Silent)
+        .await
+        .expect("discovery runs");
+    ledger
+        .finish_run(run, RunOutcome::Succeeded)
+        .expect("finish discover");
+    report
 }
 
 /// Runs one phase as the binary would: its own run, counts and journal.

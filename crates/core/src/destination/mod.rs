@@ -7,7 +7,7 @@
 pub mod notes;
 pub mod run;
 
-pub use run::{PhaseRun, VERIFY};
+pub use run::{MissingReference, PhaseRun, VERIFY};
 
 use crate::engine::{Counts, Journal};
 use crate::model::{ObjectKind, SourceId};

@@ -8,14 +8,26 @@
 
 use super::notes::{Category, Notebook};
 use super::{DestinationError, LoadContext};
+use crate::discover::references::{self, KnownIds};
 use crate::engine::Written;
-use crate::ledger::{IdMapEntry, IdMapState, Outcome};
-use crate::model::ObjectKind;
+use crate::ledger::{IdMapEntry, IdMapState, LedgerError, Outcome};
+use crate::model::{CustomObjectRecord, ObjectKind, TicketThread};
 use crate::source::{Read, ReadStream, Reject};
 use futures::stream::{BoxStream, StreamExt};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 /// The phase name of `verify` runs, which only read.
 pub const VERIFY: &str = "verify";
+
+/// A record refers to one that is not in the destination: which field, why,
+/// and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingReference {
+    pub field: &'static str,
+    pub reason: String,
+    pub hint: String,
+}
 
 /// One phase's bookkeeping.
 pub struct PhaseRun<'a> {
@@ -25,6 +37,9 @@ pub struct PhaseRun<'a> {
     pub phase: &'static str,
     /// How the destination is named to the operator (`Gorgias`, `Salesforce`).
     display_name: &'static str,
+    /// Per kind, whether discovery's source index holds any record of it;
+    /// asked once per kind, not once per reference.
+    indexed: Mutex<BTreeMap<ObjectKind, bool>>,
 }
 
 impl<'a> PhaseRun<'a> {
@@ -41,7 +56,19 @@ impl<'a> PhaseRun<'a> {
             notes: Notebook::new(destination),
             phase,
             display_name,
+            indexed: Mutex::default(),
         }
+    }
+
+    /// Whether discovery indexed any record of `kind` in this project.
+    fn indexed(&self, kind: ObjectKind) -> Result<bool, LedgerError> {
+        let mut indexed = self.indexed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = indexed.get(&kind) {
+            return Ok(*known);
+        }
+        let any = self.ctx.journal.with(|l| l.source_count(kind))? > 0;
+        indexed.insert(kind, any);
+        Ok(any)
     }
 
     /// The records of a source stream; the source's own rejects are
@@ -65,6 +92,91 @@ impl<'a> PhaseRun<'a> {
                 }
             })
             .boxed()
+    }
+
+    /// The ticket threads of a source stream, with the reference checks
+    /// discovery applies ([`references`]): a ticket whose customer or
+    /// assignee Stames does not have is rejected with all it carries, and a
+    /// message signed by nobody Stames knows is taken out of its thread and
+    /// rejected with its files, so the destination only sees threads whose
+    /// references exist, and migration rejects what discovery rejected.
+    ///
+    /// Known means read by discovery (the ledger's source index) or already
+    /// in the id map (a customer a delta run created after discovery).
+    /// Kinds the index does not hold at all (no discovery in this project)
+    /// are not checked: the destination's own checks name what is missing.
+    pub fn threads<'s>(
+        &'s self,
+        stream: ReadStream<'s, TicketThread>,
+    ) -> BoxStream<'s, Result<TicketThread, DestinationError>> {
+        self.records(stream)
+            .filter_map(move |thread| async move {
+                match thread {
+                    Ok(thread) => self.check_references(thread).transpose(),
+                    Err(error) => Some(Err(error)),
+                }
+            })
+            .boxed()
+    }
+
+    /// The custom-object records of a source stream, with discovery's
+    /// reference check: a record linking to a ticket or customer Stames does
+    /// not have (or rejected) is rejected, as discovery rejected it.
+    pub fn object_records<'s>(
+        &'s self,
+        stream: ReadStream<'s, CustomObjectRecord>,
+    ) -> BoxStream<'s, Result<CustomObjectRecord, DestinationError>> {
+        self.records(stream)
+            .filter_map(move |record| async move {
+                let record = match record {
+                    Ok(record) => record,
+                    Err(error) => return Some(Err(error)),
+                };
+                let known = Known { run: self };
+                match references::check_custom_object_record(&record, &known) {
+                    Ok(None) => Some(Ok(record)),
+                    Ok(Some(_)) if self.phase == VERIFY => None,
+                    Ok(Some(reject)) => self.reject_all(&[reject]).err().map(Err),
+                    Err(error) => Some(Err(error.into())),
+                }
+            })
+            .boxed()
+    }
+
+    fn check_references(
+        &self,
+        mut thread: TicketThread,
+    ) -> Result<Option<TicketThread>, DestinationError> {
+        let known = Known { run: self };
+        let verifying = self.phase == VERIFY;
+        if let Some(reject) = references::check_ticket(&thread, &known)? {
+            if !verifying {
+                let mut rejects = vec![reject];
+                rejects.extend(references::cascade_ticket_reject(&thread));
+                self.reject_all(&rejects)?;
+            }
+            return Ok(None);
+        }
+        let bad = references::check_messages(&thread, &known)?;
+        for (index, reject) in bad.into_iter().rev() {
+            let message = thread.messages.remove(index);
+            if !verifying {
+                let mut rejects = vec![reject];
+                rejects.extend(references::cascade_message_reject(&message));
+                self.reject_all(&rejects)?;
+            }
+        }
+        Ok(Some(thread))
+    }
+
+    /// Counts (source and rejected) and records each of `rejects`.
+    fn reject_all(&self, rejects: &[Reject]) -> Result<(), DestinationError> {
+        for reject in rejects {
+            self.ctx.counts.source(reject.kind, 1);
+            self.ctx.counts.rejected(reject.kind, 1);
+            self.record_reject(reject)?;
+        }
+        Ok(())
     }
 
     pub fn record_reject(&self, reject: &Reject) -> Result<(), DestinationError> {
@@ -181,9 +293,74 @@ impl<'a> PhaseRun<'a> {
         Ok(())
     }
 
+    /// Why a ticket's customer is not in the destination, phrased so the
+    /// operator knows where to look: Stames itself has no such customer
+    /// (discovery's source index says so), or the customer was rejected or
+    /// skipped earlier (its own reject says why).
+    pub fn missing_customer(
+        &self,
+        ticket_id: &str,
+        customer_id: &str,
+    ) -> Result<MissingReference, DestinationError> {
+        let journal = self.ctx.journal;
+        let indexed = self.indexed(ObjectKind::Customers)?;
+        let in_source = journal.with(|l| l.source_contains(ObjectKind::Customers, customer_id))?;
+        Ok(if indexed && !in_source {
+            MissingReference {
+                field: "customer_id",
+                reason: format!(
+                    "ticket {ticket_id} refers to customer {customer_id}, which Stames does not have"
+                ),
+                hint: "restore or re-assign the customer in Stames, then run discover and \
+                       migrate again"
+                    .into(),
+            }
+        } else {
+            MissingReference {
+                field: "customer_id",
+                reason: format!(
+                    "its customer {customer_id} is not in {} (rejected or skipped; see that \
+                     customer's reason)",
+                    self.display_name
+                ),
+                hint: "fix that customer's reject first, then run migrate again".into(),
+            }
+        })
+    }
+
     /// Writes the notes taken so far to the ledger.
     pub fn flush_notes(&self) -> Result<(), DestinationError> {
         self.notes.flush(self.ctx.journal)?;
         Ok(())
+    }
+}
+
+/// Known ids during a writing phase: see [`PhaseRun::threads`].
+struct Known<'r, 'a> {
+    run: &'r PhaseRun<'a>,
+}
+
+impl KnownIds for Known<'_, '_> {
+    type Error = LedgerError;
+
+    fn contains(&self, kind: ObjectKind, id: &str) -> Result<bool, LedgerError> {
+        if !self.run.indexed(kind)? {
+            return Ok(true);
+        }
+        // Written (or being written) by this migration: a delta run's new
+        // records are not in discovery's index.
+        let written = |state| {
+            matches!(
+                state,
+                IdMapState::Created
+                    | IdMapState::Matched
+                    | IdMapState::Updated
+                    | IdMapState::Pending
+            )
+        };
+        self.run.ctx.journal.with(|l| {
+            Ok(l.source_contains(kind, id)?
+                || l.mapping(kind, id)?.is_some_and(|e| written(e.state)))
+        })
     }
 }

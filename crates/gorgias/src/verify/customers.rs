@@ -92,7 +92,7 @@ fn compare_customer(check: &mut Check<'_>, expected: &NewCustomer, found: &GCust
 }
 
 pub(super) async fn records(run: &Run<'_>, verdicts: &Verdicts) -> Result<(), DestinationError> {
-    let mut records = run.records(run.ctx.source.custom_object_records(None));
+    let mut records = run.object_records(run.ctx.source.custom_object_records(None));
     let mut cache: Option<(Id, Value)> = None;
     while let Some(record) = records.try_next().await? {
         let Some(entry) = run.mapping(ObjectKind::CustomObjectRecords, &record.id)? else {

@@ -23,7 +23,7 @@ pub(super) async fn tickets(
     agents: &AgentDirectory,
     verdicts: &Verdicts,
 ) -> Result<(), DestinationError> {
-    let threads = run.records(run.ctx.source.tickets(None));
+    let threads = run.threads(run.ctx.source.tickets(None));
     threads
         .try_for_each_concurrent(run.config.concurrency.max(1), |thread| async move {
             let Some(id) = run.done_id(ObjectKind::Tickets, &thread.ticket.id)? else {

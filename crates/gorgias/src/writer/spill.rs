@@ -56,7 +56,7 @@ impl RecordIndex {
             conn: Mutex::new(conn),
             _file: file,
         };
-        let mut records = run.records(run.ctx.source.custom_object_records(None));
+        let mut records = run.object_records(run.ctx.source.custom_object_records(None));
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(record) = records.try_next().await? {
             if only.is_some_and(|only| !record.customer_ids.iter().any(|c| only.contains(c))) {

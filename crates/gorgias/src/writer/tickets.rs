@@ -49,7 +49,7 @@ pub async fn load(
     run.ctx
         .progress
         .start(ObjectKind::Tickets, limit.map(|n| n as u64));
-    let threads = run.records(run.ctx.source.tickets(None));
+    let threads = run.threads(run.ctx.source.tickets(None));
     let threads = match limit {
         Some(n) => threads.take(n).boxed(),
         None => threads,
@@ -100,17 +100,15 @@ async fn one(
             counts.source(ObjectKind::Attachments, 1);
             counts.rejected(ObjectKind::Attachments, 1);
         }
-        let reason = format!(
-            "its customer {} is not in Gorgias (rejected or skipped; see that customer's reason)",
-            t.customer_id
-        );
+        let missing = run.missing_customer(&t.id, &t.customer_id)?;
         return refuse(
             run,
             thread,
             &children,
             false,
-            &reason,
-            "migrate the customer first, then run migrate again",
+            missing.field,
+            &missing.reason,
+            &missing.hint,
         );
     }
 
@@ -134,6 +132,7 @@ async fn one(
                 thread,
                 &children,
                 done.is_some(),
+                "attachments",
                 &reason,
                 "run migrate again",
             );
@@ -164,6 +163,7 @@ async fn one(
                 thread,
                 &children,
                 done.is_some(),
+                "(record)",
                 &reason,
                 "migrate the customer first (see its reject), then run migrate again",
             )
@@ -407,6 +407,7 @@ fn refuse(
     thread: &TicketThread,
     children: &Children,
     done: bool,
+    field: &str,
     reason: &str,
     hint: &str,
 ) -> Result<(), DestinationError> {
@@ -444,7 +445,7 @@ fn refuse(
     run.reject(
         ObjectKind::Tickets,
         &thread.ticket.id,
-        "(record)",
+        field,
         format!(
             "{reason} (its {} messages wait with it)",
             thread.messages.len()

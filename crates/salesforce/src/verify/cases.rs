@@ -31,7 +31,7 @@ pub async fn cases(
         .user_id()
         .await
         .map_err(|e| api_failure("read the migration user's id", e))?;
-    let mut threads = run.records(run.ctx.source.tickets(None));
+    let mut threads = run.threads(run.ctx.source.tickets(None));
     let mut chunk = Vec::new();
     while let Some(t) = threads.try_next().await? {
         chunk.push(t);

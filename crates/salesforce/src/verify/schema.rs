@@ -112,7 +112,7 @@ pub async fn records(
     org: &Org,
     verdicts: &mut Verdicts,
 ) -> Result<(), DestinationError> {
-    let mut all = run.records(run.ctx.source.custom_object_records(None));
+    let mut all = run.object_records(run.ctx.source.custom_object_records(None));
     let mut chunk = Vec::new();
     while let Some(r) = all.try_next().await? {
         chunk.push(r);

@@ -84,7 +84,7 @@ pub async fn load(
         Route::Bulk => run.config.bulk_chunk.max(CHUNK),
     };
     run.ctx.progress.start(KIND, Some(volume as u64));
-    let threads = run.records(run.ctx.source.tickets(None));
+    let threads = run.threads(run.ctx.source.tickets(None));
     let mut threads = match limit {
         Some(n) => threads.take(n).boxed(),
         None => threads,
@@ -133,6 +133,17 @@ async fn write_chunk(
                 case_id: id,
                 contact: info,
             });
+            continue;
+        }
+        if contact_id.is_none() {
+            let missing = run.missing_customer(&t.id, &t.customer_id)?;
+            refuse(
+                run,
+                thread,
+                Some(missing.field),
+                &missing.reason,
+                &missing.hint,
+            )?;
             continue;
         }
         let ctx = CaseContext {

@@ -25,7 +25,7 @@ const CHUNK: usize = 200;
 /// sample migrated.
 pub async fn load(run: &Run<'_>, org: &Org, sample: bool) -> Result<(), DestinationError> {
     run.ctx.progress.start(KIND, None);
-    let mut all = run.records(run.ctx.source.custom_object_records(None));
+    let mut all = run.object_records(run.ctx.source.custom_object_records(None));
     let mut chunk = Vec::new();
     while let Some(r) = all.try_next().await? {
         chunk.push(r);
