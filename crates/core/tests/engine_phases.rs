@@ -80,7 +80,7 @@ impl Destination for FakeDestination {
                 id: "7".into(),
                 name: "Auto-reply".into(),
                 effect: "replies to new tickets".into(),
-                handling: "refuse until paused".into(),
+                handling: "pause it with `deskshift prepare --pause-rules`".into(),
                 blocking: true,
             })
             .into_iter()

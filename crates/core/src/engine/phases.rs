@@ -64,17 +64,16 @@ pub async fn preflight_gate(
         },
         destination.name()
     );
+    // Each destination says what can be done about its own automation
+    // (Gorgias rules can be paused by `prepare`, Salesforce's cannot).
     for effect in &blocking {
         let _ = write!(
             message,
-            " {} {} \"{}\" ({});",
-            effect.kind, effect.id, effect.name, effect.effect
+            " {} {} \"{}\" ({}): {};",
+            effect.kind, effect.id, effect.name, effect.effect, effect.handling
         );
     }
-    message.push_str(
-        " run `deskshift prepare --pause-rules` to pause them for the migration (they are \
-         restored afterwards), or pass --allow-active-rules if they are harmless",
-    );
+    message.push_str(" nothing was written");
     Err(PhaseError::Refused(message))
 }
 
