@@ -684,8 +684,11 @@ async fn content_versions_stream_the_file_as_multipart() {
         )
         .await
         .unwrap();
-    assert_eq!(uploaded.content_version_id, "068000000000001AAA");
-    assert_eq!(uploaded.content_document_id, "069000000000001AAA");
+    assert_eq!(uploaded, "068000000000001AAA");
+    assert_eq!(
+        client.content_document_of(&uploaded).await.unwrap(),
+        "069000000000001AAA"
+    );
     let body = String::from_utf8_lossy(&stub.lock().unwrap().multipart).to_string();
     assert!(body.contains("name=\"entity_content\""), "{body}");
     assert!(body.contains("\"PathOnClient\":\"invoice.pdf\""), "{body}");

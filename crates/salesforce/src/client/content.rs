@@ -4,9 +4,11 @@
 //! the file base64-encoded in memory and stops at 37.5 MB; multipart goes to
 //! 2 GB per ContentVersion ("Insert or Update Blob Data").
 //!
-//! Salesforce creates the `ContentDocument` itself; its id is read back with
-//! one query, and `FirstPublishLocationId` on the record links the file to
-//! its Case without a separate `ContentDocumentLink`.
+//! Salesforce creates the `ContentDocument` itself, and
+//! `FirstPublishLocationId` on the record links the file to its Case
+//! without a separate `ContentDocumentLink`; the document's id is read back
+//! ([`SalesforceClient::content_document_of`]) only where a link must be
+//! made by hand, so a public file costs one call.
 
 use super::sobjects::segment;
 use super::soql::quote;
@@ -49,13 +51,6 @@ impl FileSource {
     }
 }
 
-/// A file as Salesforce stores it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UploadedFile {
-    pub content_version_id: String,
-    pub content_document_id: String,
-}
-
 /// The largest ContentVersion a multipart insert accepts.
 pub const MAX_CONTENT_VERSION_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
@@ -63,12 +58,12 @@ impl SalesforceClient {
     /// `POST /sobjects/ContentVersion` (multipart). `fields` holds the
     /// record: `Title`, `PathOnClient`, `FirstPublishLocationId`, audit
     /// fields, an external id… (`PathOnClient` defaults to the file name).
-    /// Sent once, like every create.
+    /// Sent once, like every create; returns the ContentVersion's id.
     pub async fn upload_content_version(
         &self,
         fields: &Value,
         file: &FileSource,
-    ) -> Result<UploadedFile, ApiError> {
+    ) -> Result<String, ApiError> {
         if file.len > MAX_CONTENT_VERSION_BYTES {
             return Err(ApiError::Refused {
                 what: format!("upload of {}", file.file_name),
@@ -102,11 +97,7 @@ impl SalesforceClient {
             .send_json::<SaveResult>(call)
             .await?
             .into_result(&what, true)?;
-        let content_document_id = self.content_document_of(&saved.id).await?;
-        Ok(UploadedFile {
-            content_version_id: saved.id,
-            content_document_id,
-        })
+        Ok(saved.id)
     }
 
     /// The `ContentDocumentId` of a ContentVersion.

@@ -36,7 +36,7 @@ pub mod wire;
 
 pub use auth::Auth;
 pub use bulk::{BulkIngest, BulkOperation, BulkOutcome, BulkResult, BulkSummary};
-pub use content::{FileSource, UploadedFile};
+pub use content::FileSource;
 pub use describe::{Describe, FieldDescribe, PicklistValue};
 pub use error::{ApiError, SalesforceError};
 pub use wire::{SaveResult, Saved};

@@ -114,7 +114,7 @@ async fn one(
             || find(client, &key),
             || async {
                 match client.upload_content_version(&record, &file).await {
-                    Ok(uploaded) => Ok(uploaded.content_version_id),
+                    Ok(version) => Ok(version),
                     Err(e) => match e.duplicate_id() {
                         Some(id) => Ok(id.to_string()),
                         None => Err(e.into_write_error()),
