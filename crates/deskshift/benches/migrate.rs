@@ -13,11 +13,12 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use common::Sim;
 use deskshift_sim::stames::StamesData;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const BUDGET: &str = "400/2";
@@ -42,13 +43,6 @@ fn run(project: &Path, args: &[&str]) -> std::process::Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-/// The peak resident set of a running process, in KiB, from `/proc`.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Generates a workspace, optionally without attachments, as a state file.
@@ -108,7 +102,7 @@ fn measure(label: &str, tickets: usize, with_attachments: bool) -> Measurement {
     let pid = child.id();
     let mut peak = 0;
     while child.try_wait().unwrap().is_none() {
-        peak = peak.max(peak_rss_kib(pid).unwrap_or(0));
+        peak = peak.max(support::peak_rss_kib(pid).unwrap_or(0));
         std::thread::sleep(Duration::from_millis(25));
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -146,15 +140,14 @@ fn main() {
         rows.push(measure("with attachments", first, true));
     }
     let report = render(&rows);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
-    std::fs::write(&path, &report).unwrap();
+    let path = support::write_section("gorgias", &report);
     println!("{report}");
     eprintln!("wrote {}", path.display());
 }
 
 fn render(rows: &[Measurement]) -> String {
     let mut md = String::from(
-        "# Benchmarks\n\n\
+        "## Gorgias\n\n\
          Written by `cargo bench -p deskshift --bench migrate` (see `crates/deskshift/benches/migrate.rs`).\n\n\
          Each row migrates a generated Stames workspace (seed 11) into the Gorgias emulator at a \
          time-scaled budget of 400 calls per 2 s — the documented API-key budget of 40 per 20 s, \
@@ -182,11 +175,7 @@ fn render(rows: &[Measurement]) -> String {
         ));
     }
     md.push_str(&verdicts(rows));
-    md.push_str(&format!(
-        "\nMachine: {} cores; measured {}.\n",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        chrono_free_date()
-    ));
+    md.push_str(&format!("\n{}\n", support::machine_line()));
     md
 }
 
@@ -220,16 +209,4 @@ fn verdicts(rows: &[Measurement]) -> String {
         verdict(peak < 143.0 && peak <= smallest * 1.5),
         peak / smallest,
     )
-}
-
-/// Today's date from the system clock, without a date crate.
-fn chrono_free_date() -> String {
-    Command::new("date")
-        .arg("-u")
-        .arg("+%Y-%m-%d")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| "(unknown date)".into())
 }

@@ -725,21 +725,13 @@ async fn tags_phase(run: &Run<'_>, plan: &SchemaPlan) -> Result<(), DestinationE
     let kind = ObjectKind::Tags;
     let all: Vec<deskshift_core::model::Tag> =
         run.records(run.ctx.source.tags()).try_collect().await?;
+    if matches!(plan.tags, TagStrategy::Topics { .. }) {
+        return crate::writer::topics::prepare(run, &all).await;
+    }
     let mut intents = Vec::new();
     let mut values = Vec::new();
     for tag in &all {
         run.ctx.counts.source(kind, 1);
-        if let TagStrategy::Topics { distinct } = &plan.tags {
-            run.skip(
-                kind,
-                &tag.id,
-                format!(
-                    "{distinct} distinct tags exceed a multi-select picklist; Topics are not \
-                     written by this build of deskshift: tag Cases by hand or with Data Loader"
-                ),
-            );
-            continue;
-        }
         let Some(value) = tags::tag_value(&tag.name) else {
             run.skip(
                 kind,

@@ -8,17 +8,19 @@ use crate::map::case::{self, CaseContext};
 use crate::map::history;
 use crate::map::message::{self, MappedMessage};
 use crate::map::schema;
+use crate::map::tags::TagStrategy;
 use crate::map::users::UserDirectory;
 use crate::map::{Record, SfId};
 use crate::prepare::Org;
 use crate::writer::cases::{contacts_of, Landed};
 use crate::writer::messages::{context, in_order};
+use crate::writer::topics;
 use crate::writer::{api_failure, Run};
 use deskshift_core::destination::DestinationError;
 use deskshift_core::model::{ObjectKind, SourceId, TicketThread, Visibility};
 use futures::TryStreamExt;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 pub async fn cases(
     run: &Run<'_>,
@@ -120,6 +122,10 @@ async fn check_chunk(
     notes(run, shared, &landed, &files, &case_ids, verdicts).await?;
     events(run, shared, &landed, &case_ids, verdicts).await?;
     attachments(run, &org.caps, &landed, verdicts).await?;
+    let worn = match org.plan.tags {
+        TagStrategy::Topics { .. } => Some(topics::worn(run, &case_ids).await?),
+        TagStrategy::Picklist { .. } => None,
+    };
     for (l, record) in landed.iter().zip(&expected) {
         let t = &l.thread.ticket;
         let mut check = Check::new(ObjectKind::Tickets, &t.id, Some(&l.case_id));
@@ -129,6 +135,20 @@ async fn check_chunk(
         }
         if let Some(problem) = emails.get(&l.case_id) {
             check.differ("EmailMessage (order)", problem.0.clone(), problem.1.clone());
+        }
+        if let Some(worn) = &worn {
+            let want: BTreeSet<String> = topics::wanted(&t.tags)
+                .into_iter()
+                .map(|n| n.to_lowercase())
+                .collect();
+            let have = worn.get(&l.case_id).cloned().unwrap_or_default();
+            if want != have {
+                check.differ(
+                    "TopicAssignment",
+                    want.into_iter().collect::<Vec<_>>().join(", "),
+                    have.into_iter().collect::<Vec<_>>().join(", "),
+                );
+            }
         }
         let clean = check.problems.is_empty();
         verdicts.record(ObjectKind::Tickets, check.problems);

@@ -4,9 +4,10 @@
 use super::{fields_of, select_in, Check, Verdicts};
 use crate::map::objects::{self, Parents};
 use crate::map::schema::{self, FieldOrigin, ObjectOrigin};
-use crate::map::tags;
+use crate::map::tags::{self, TagStrategy};
 use crate::map::users::UserDirectory;
 use crate::prepare::Org;
+use crate::writer::topics;
 use crate::writer::{users as writer_users, Run};
 use deskshift_core::destination::DestinationError;
 use deskshift_core::model::{CustomObjectRecord, ObjectKind, Tag};
@@ -81,12 +82,25 @@ pub async fn definitions(
         verdicts.record(ObjectKind::CustomObjects, check.problems);
     }
     let all: Vec<Tag> = run.records(run.ctx.source.tags()).try_collect().await?;
+    match org.plan.tags {
+        TagStrategy::Picklist { .. } => tag_values(run, org, &all, verdicts),
+        TagStrategy::Topics { .. } => tag_topics(run, &all, verdicts).await,
+    }
+}
+
+/// Tags as values of the Case's multi-select picklist.
+fn tag_values(
+    run: &Run<'_>,
+    org: &Org,
+    all: &[Tag],
+    verdicts: &mut Verdicts,
+) -> Result<(), DestinationError> {
     let describe = org.describe(schema::CASE);
     let values = describe
         .field(schema::TAGS)
         .map(|f| f.picklist_values.clone())
         .unwrap_or_default();
-    for tag in &all {
+    for tag in all {
         let Some(dest) = run.done_dest_id(ObjectKind::Tags, &tag.id)? else {
             continue;
         };
@@ -100,6 +114,34 @@ pub async fn definitions(
                 format!("a value `{want}`"),
                 "not among the field's values",
             );
+        }
+        verdicts.record(ObjectKind::Tags, check.problems);
+    }
+    Ok(())
+}
+
+/// Tags as Topics: each one's Topic is there, with its name.
+async fn tag_topics(
+    run: &Run<'_>,
+    all: &[Tag],
+    verdicts: &mut Verdicts,
+) -> Result<(), DestinationError> {
+    let mut done = Vec::new();
+    for tag in all {
+        if let Some(dest) = run.done_dest_id(ObjectKind::Tags, &tag.id)? {
+            done.push((tag, dest));
+        }
+    }
+    let ids: Vec<String> = done.iter().map(|(_, id)| id.clone()).collect();
+    let names = topics::names_of(run, &ids).await?;
+    for (tag, dest) in done {
+        let mut check = Check::new(ObjectKind::Tags, &tag.id, Some(&dest));
+        let want = topics::wanted(std::slice::from_ref(&tag.name));
+        let want = want.first().map(String::as_str).unwrap_or_default();
+        match names.get(&dest) {
+            Some(name) if name.eq_ignore_ascii_case(want) => {}
+            Some(name) => check.differ("Topic.Name", want, name.clone()),
+            None => check.differ("Topic", format!("a Topic `{want}`"), "(not found)"),
         }
         verdicts.record(ObjectKind::Tags, check.problems);
     }

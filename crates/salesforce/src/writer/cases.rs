@@ -15,11 +15,10 @@
 //! own fields and are counted with it.
 
 use super::batch::{self, Item, Op, Route, Target};
-use super::{api_failure, events, files, messages, notes, Run};
+use super::{api_failure, events, files, messages, notes, topics, Run};
 use crate::client::soql::{in_lists, MAX_WHERE_CHARS};
 use crate::map::case::{self, CaseContext};
 use crate::map::schema;
-use crate::map::tags::TagStrategy;
 use crate::map::users::UserDirectory;
 use crate::map::validate::validate;
 use crate::map::SfId;
@@ -193,17 +192,6 @@ async fn write_chunk(
                 format!("{}: {}", r.field, r.detail),
             );
         }
-        if matches!(org.plan.tags, TagStrategy::Topics { .. }) && !plan.topics.is_empty() {
-            run.notes.add(
-                Category::Repair,
-                KIND,
-                &t.id,
-                format!(
-                    "tags not written (Topics are not written by this build): {}",
-                    plan.topics.join(", ")
-                ),
-            );
-        }
         let key = record
             .get(schema::TICKET_ID)
             .and_then(Value::as_str)
@@ -250,6 +238,7 @@ async fn write_chunk(
     messages::load(run, org, users, &landed, &files).await?;
     notes::load(run, org, users, &landed, &files).await?;
     events::load(run, org, users, &landed).await?;
+    topics::assign(run, &org.plan.tags, &landed).await?;
     for l in &landed {
         count_children(run, l.thread, true);
         run.ctx.progress.advance(KIND, 1);

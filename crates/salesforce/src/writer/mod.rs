@@ -10,8 +10,9 @@
 //! 4. tickets ([`cases`]): Cases **inserted** (audit fields can only be set
 //!    on insert) through sObject Collections or Bulk API 2.0 by volume,
 //!    then per chunk of Cases their files ([`files`]), EmailMessages
-//!    ([`messages`]), private notes as CaseComments ([`notes`]) and status
-//!    events ([`events`]);
+//!    ([`messages`]), private notes as CaseComments ([`notes`]), status
+//!    events ([`events`]) and, when tags go to Topics, TopicAssignments
+//!    ([`topics`]);
 //! 5. custom-object records ([`records`]), after their parents.
 //!
 //! Batched inserts follow one protocol ([`batch`]): intents recorded
@@ -27,6 +28,7 @@ pub mod files;
 pub mod messages;
 pub mod notes;
 pub mod records;
+pub mod topics;
 pub mod users;
 
 use crate::client::{ApiError, SalesforceClient};

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)] // each test binary uses its own subset
 
+#[allow(unused_imports)] // each test binary uses its own subset
 pub use deskshift_sim::harness::*;
 
 use deskshift_salesforce::client::Auth;

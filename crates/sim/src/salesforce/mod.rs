@@ -195,6 +195,15 @@ pub(crate) struct Counters {
     requests: AtomicU64,
     unauthorized: AtomicU64,
     limited: AtomicU64,
+    /// API calls per sObject they worked on (see `routes::subject_of`).
+    by_object: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+}
+
+impl Counters {
+    pub(crate) fn count_object(&self, object: String) {
+        let mut map = self.by_object.lock().unwrap_or_else(|p| p.into_inner());
+        *map.entry(object).or_default() += 1;
+    }
 }
 
 /// Everything a handler can reach.
@@ -343,6 +352,16 @@ fn fault_response(fault: FaultResponse) -> Response {
     }
 }
 
+/// One Bulk ingest job's data, as [`RunningSalesforce::bulk_jobs`] gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkJobData {
+    pub object: String,
+    pub operation: String,
+    pub external_id_field: Option<String>,
+    pub rows: u64,
+    pub csv: String,
+}
+
 /// A running org. Dropping it stops the server without a final save; use
 /// [`RunningSalesforce::shutdown`].
 pub struct RunningSalesforce {
@@ -389,6 +408,54 @@ impl RunningSalesforce {
             faults: self.faults.stats(),
             auto_assignments: self.store.read(|s| s.auto_assignments.len() as u64),
         }
+    }
+
+    /// API calls so far per sObject they worked on (a Composite collection
+    /// counts for its records' type, a Bulk job's calls for its object, a
+    /// query for its `FROM`), plus `Tooling`, `composite`, `query` (follow-
+    /// up pages) and `org` (limits, describe-global, …).
+    pub fn calls_by_object(&self) -> std::collections::BTreeMap<String, u64> {
+        self.app
+            .counters
+            .by_object
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Every processed Bulk API 2.0 ingest job, oldest first, with its data
+    /// as a CSV rebuilt from its results (every row, whatever became of it;
+    /// row order is the results' order, not the upload's). Lets a benchmark
+    /// load the very same CSVs with another client.
+    pub fn bulk_jobs(&self) -> Vec<BulkJobData> {
+        self.store.read(|s| {
+            s.jobs
+                .values()
+                .filter_map(|job| {
+                    let results = job.results.as_ref()?;
+                    let mut out = csv::Writer::from_writer(Vec::new());
+                    out.write_record(&results.header).ok()?;
+                    let rows = results
+                        .successes
+                        .iter()
+                        .map(|(_, _, row)| row)
+                        .chain(results.failures.iter().map(|(_, _, row)| row))
+                        .chain(results.unprocessed.iter());
+                    for row in rows {
+                        out.write_record(row).ok()?;
+                    }
+                    Some(BulkJobData {
+                        object: job.object.clone(),
+                        operation: job.operation.clone(),
+                        external_id_field: job.external_id_field.clone(),
+                        rows: (results.successes.len()
+                            + results.failures.len()
+                            + results.unprocessed.len()) as u64,
+                        csv: String::from_utf8(out.into_inner().ok()?).ok()?,
+                    })
+                })
+                .collect()
+        })
     }
 
     /// Cases an assignment rule re-owned; a migration must leave this empty.

@@ -172,6 +172,8 @@ async fn handle(
     body: Bytes,
 ) -> Result<Response, SfError> {
     let segs: Vec<&str> = call.segments.iter().map(String::as_str).collect();
+    let subject = subject_of(app, &segs, &call, &body);
+    app.counters.count_object(subject);
     let is_multipart = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -262,6 +264,42 @@ fn blob(app: &App, object: &str, id: &str, field: &str) -> Option<Vec<u8>> {
         let record = s.live(&def.name, &id)?;
         STANDARD.decode(record.get(&field.name)?.as_str()?).ok()
     })
+}
+
+/// The sObject a request works on, for [`Counters::by_object`]: the path's
+/// object, a Composite collection's record type, a Bulk job's object, a
+/// query's `FROM`; `Tooling`, `composite` and `org` for the rest.
+fn subject_of(app: &App, segs: &[&str], call: &Call, body: &Bytes) -> String {
+    let json = || serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let subject = match segs {
+        ["sobjects", object, ..] | ["composite", "sobjects", object, ..] => {
+            Some(object.to_string())
+        }
+        ["composite", "sobjects"] if call.method == axum::http::Method::DELETE => call
+            .params
+            .get("ids")
+            .and_then(|ids| ids.split(',').next())
+            .and_then(|id| app.store.read(|s| s.object_of(id).map(|o| o.name.clone()))),
+        ["composite", "sobjects"] => text(&json()["records"][0]["attributes"]["type"]),
+        ["jobs", "ingest"] => text(&json()["object"]),
+        ["jobs", "ingest", id, ..] => app
+            .store
+            .read(|s| s.jobs.get(*id).map(|j| j.object.clone())),
+        ["query" | "queryAll"] => call.params.get("q").and_then(|q| soql_from(q)),
+        ["query" | "queryAll", _] => Some("query".to_string()),
+        ["tooling", ..] => Some("Tooling".to_string()),
+        ["composite", ..] => Some("composite".to_string()),
+        _ => None,
+    };
+    subject.unwrap_or_else(|| "org".to_string())
+}
+
+/// The object after `FROM` in a SOQL text.
+fn soql_from(soql: &str) -> Option<String> {
+    let mut words = soql.split_whitespace();
+    words.find(|w| w.eq_ignore_ascii_case("from"))?;
+    words.next().map(|w| w.trim_end_matches(',').to_string())
 }
 
 /// A multipart insert (REST API guide, "Insert or Update Blob Data"): the

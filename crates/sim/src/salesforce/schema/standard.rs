@@ -449,6 +449,12 @@ fn group() -> ObjectDef {
     )
 }
 
+fn unique_name(mut field: FieldDef) -> FieldDef {
+    field.unique = true;
+    field.id_lookup = true;
+    field
+}
+
 fn topic() -> ObjectDef {
     object(
         "Topic",
@@ -456,7 +462,9 @@ fn topic() -> ObjectDef {
         "Topics",
         "0TO",
         vec![
-            text("Name", "Name", 99).required(),
+            // Topic names are unique in an org (case-insensitive): a second
+            // Topic of a name is refused as a duplicate.
+            unique_name(text("Name", "Name", 99).required()),
             long_text("Description", "Description", 1000),
         ],
     )
