@@ -1,0 +1,24 @@
+//! The field map (`deskshift map`): where every Stames field lands in the
+//! destination, with a transform from a small closed library, a confidence,
+//! a reason and who decided it.
+//!
+//! ```text
+//! model       FieldMap, MapRow, Target, ValueType, Origin, value maps
+//! transform   the transform library (closed, documented in docs/mapping.md)
+//! file        mapping.toml: written for people, read with line-and-key errors
+//! ```
+//!
+//! The core never names a destination: what a destination holds and accepts
+//! comes in as a [`catalog::Catalog`] through
+//! [`crate::destination::Destination::catalog`].
+
+pub mod file;
+pub mod model;
+pub mod transform;
+
+pub use file::{parse, render, FileNotes, Locations, MapFileError, Problem};
+pub use model::{
+    Confidence, CustomSource, FieldMap, FieldRef, MapRow, Origin, Target, ValueMap, ValueMapEntry,
+    ValueType, CUSTOM_PREFIX, FORMAT, WHOLE_RECORD,
+};
+pub use transform::Transform;
