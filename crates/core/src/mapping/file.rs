@@ -597,7 +597,7 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::mapping::model::{Confidence, WHOLE_RECORD};
 

@@ -6,19 +6,29 @@
 //! model       FieldMap, MapRow, Target, ValueType, Origin, value maps
 //! transform   the transform library (closed, documented in docs/mapping.md)
 //! file        mapping.toml: written for people, read with line-and-key errors
+//! catalog     what a destination holds and accepts (built by the destination)
 //! ```
 //!
 //! The core never names a destination: what a destination holds and accepts
 //! comes in as a [`catalog::Catalog`] through
 //! [`crate::destination::Destination::catalog`].
 
+pub mod catalog;
+pub mod confirmation;
 pub mod file;
 pub mod model;
+pub mod propose;
 pub mod transform;
+pub mod validate;
 
+pub use catalog::{
+    Catalog, CatalogField, CatalogObject, CustomLanding, Enumeration, SourceEnumeration,
+    StandardRow, Suggestion,
+};
 pub use file::{parse, render, FileNotes, Locations, MapFileError, Problem};
 pub use model::{
-    Confidence, CustomSource, FieldMap, FieldRef, MapRow, Origin, Target, ValueMap, ValueMapEntry,
-    ValueType, CUSTOM_PREFIX, FORMAT, WHOLE_RECORD,
+    kind_of, Confidence, CustomSource, FieldMap, FieldRef, MapRow, Origin, Target, ValueMap,
+    ValueMapEntry, ValueType, CUSTOM_PREFIX, FORMAT, WHOLE_RECORD,
 };
 pub use transform::Transform;
+pub use validate::validate;

@@ -13,7 +13,7 @@
 //! the comments or layout of the file.
 
 use super::transform::Transform;
-use crate::model::{FieldType, ObjectKind};
+use crate::model::{CustomFieldDef, FieldObject, FieldType, ObjectKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -53,6 +53,11 @@ impl FieldMap {
         self.row(object, &format!("{CUSTOM_PREFIX}{key}"))
     }
 
+    /// The row of a Stames custom field definition: what a writer looks up.
+    pub fn custom_field_row(&self, def: &CustomFieldDef) -> Option<&MapRow> {
+        self.custom_row(kind_of(def.object), &def.key)
+    }
+
     /// The canonical hash of the map's content: the same map always hashes
     /// the same, whatever the file's comments, spacing or row grouping.
     pub fn hash(&self) -> String {
@@ -70,6 +75,14 @@ impl FieldMap {
     /// Puts rows into canonical order in place.
     pub fn sort(&mut self) {
         self.rows.sort_by_key(|r| kind_rank(r.object));
+    }
+}
+
+/// The object kind whose records carry custom fields of `object`.
+pub fn kind_of(object: FieldObject) -> ObjectKind {
+    match object {
+        FieldObject::Ticket => ObjectKind::Tickets,
+        FieldObject::Customer => ObjectKind::Customers,
     }
 }
 
