@@ -173,7 +173,7 @@ pub fn looks_like_phone(text: &str) -> bool {
         && text.matches('+').count() <= 1
 }
 
-fn looks_like_email(text: &str) -> bool {
+pub fn looks_like_email(text: &str) -> bool {
     match text.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()

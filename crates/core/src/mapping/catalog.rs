@@ -215,6 +215,34 @@ impl StandardRow {
     }
 }
 
+impl StandardRow {
+    /// The rows of what no destination migrates (DESIGN.md §4's last row):
+    /// automations, rebuilt by a person as `automations_as`; channel
+    /// credentials; the portal, rebuilt as `portal_as`.
+    pub fn not_migrated(automations_as: &str, portal_as: &str) -> Vec<StandardRow> {
+        vec![
+            StandardRow::inventory(
+                ObjectKind::Automations,
+                super::WHOLE_RECORD,
+                &format!(
+                    "listed with trigger, conditions and actions for a person to rebuild as \
+                     {automations_as}"
+                ),
+            ),
+            StandardRow::inventory(
+                ObjectKind::ChannelIntegrations,
+                super::WHOLE_RECORD,
+                "channel credentials are never exported: a reconnection checklist",
+            ),
+            StandardRow::inventory(
+                ObjectKind::Portal,
+                super::WHOLE_RECORD,
+                &format!("not reachable through the Stames API: a checklist for {portal_as}"),
+            ),
+        ]
+    }
+}
+
 /// Where a Stames custom field goes when no existing destination field
 /// fits: a new field (named as the writer would name it) or a holder that
 /// keeps any value (Gorgias customer data).
@@ -302,6 +330,41 @@ impl SourceEnumeration {
                 .filter(|c| c.tickets + c.messages > 0)
                 .map(|c| (c.channel.clone(), c.tickets + c.messages))
                 .collect(),
+        }
+    }
+}
+
+impl SourceEnumeration {
+    /// The destination enumeration this one feeds: one suggestion per value
+    /// present in the source, from `suggest` (the destination's own value
+    /// map unit) as (target, recognised, note).
+    pub fn feeding(
+        self,
+        scope: &ScopeReport,
+        field: FieldRef,
+        allowed: Vec<String>,
+        extensible: bool,
+        suggest: impl Fn(&str) -> (String, bool, Option<String>),
+    ) -> Enumeration {
+        let suggestions = self
+            .values(scope)
+            .into_iter()
+            .map(|(source, _)| {
+                let (target, recognised, note) = suggest(&source);
+                Suggestion {
+                    source,
+                    target,
+                    recognised,
+                    note,
+                }
+            })
+            .collect();
+        Enumeration {
+            name: self.name().to_string(),
+            field,
+            allowed,
+            extensible,
+            suggestions,
         }
     }
 }

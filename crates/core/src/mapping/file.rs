@@ -35,7 +35,7 @@ pub fn render(map: &FieldMap, notes: &FileNotes) -> String {
     let mut out = String::new();
     out.push_str(HEADER);
     for line in &notes.header {
-        let _ = writeln!(out, "# {line}");
+        let _ = writeln!(out, "#\n# {line}");
     }
     let _ = writeln!(out, "\nformat = {FORMAT}");
     let _ = writeln!(out, "destination = {}", quoted(&map.destination));

@@ -6,6 +6,10 @@
 //! model       FieldMap, MapRow, Target, ValueType, Origin, value maps
 //! transform   the transform library (closed, documented in docs/mapping.md)
 //! file        mapping.toml: written for people, read with line-and-key errors
+//! propose     the proposal: built-in rows, types from values, reuse by name
+//! assist      optional model assist behind the ChatModel trait (no HTTP here)
+//! validate    `map confirm`'s check of the whole map
+//! confirmation the gate, the ledger record of a confirmation, and `map diff`
 //! catalog     what a destination holds and accepts (built by the destination)
 //! ```
 //!
@@ -13,6 +17,7 @@
 //! comes in as a [`catalog::Catalog`] through
 //! [`crate::destination::Destination::catalog`].
 
+pub mod assist;
 pub mod catalog;
 pub mod confirmation;
 pub mod file;

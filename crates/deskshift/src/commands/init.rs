@@ -18,6 +18,7 @@ pub fn run(args: InitArgs) -> CliResult {
             url: args.dest_url.map(|u| u.trim_end_matches('/').to_string()),
             budget: args.dest_budget,
         },
+        assist: None,
     };
     let project = Project::init(&args.common.project, config, args.force)?;
     // Create the ledger now so a broken location fails here, not mid-migration.

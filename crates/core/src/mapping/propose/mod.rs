@@ -28,7 +28,7 @@ use super::model::{
 };
 use super::transform::Transform;
 use crate::discover::{FieldProfile, ScopeReport};
-use crate::model::ObjectKind;
+use crate::model::{FieldType, ObjectKind};
 use infer::{infer, Inferred};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -136,21 +136,18 @@ fn value_maps(scope: &ScopeReport, catalog: &Catalog) -> BTreeMap<String, ValueM
 
 fn notes(scope: &ScopeReport, catalog: &Catalog) -> FileNotes {
     let mut notes = FileNotes {
-        header: vec![
-            String::new(),
-            format!(
-                "Proposed for {} from reports/scope.json ({}, discovered {}).",
-                catalog.destination,
-                scope.source,
-                scope.generated_at.format("%Y-%m-%d %H:%M UTC")
-            ),
-        ],
+        header: vec![format!(
+            "Proposed for {} from reports/scope.json ({}, discovered {}).",
+            catalog.destination,
+            scope.source,
+            scope.generated_at.format("%Y-%m-%d %H:%M UTC")
+        )],
         value_maps: BTreeMap::new(),
     };
     for enumeration in &catalog.enumerations {
         let takes = if enumeration.extensible {
             format!(
-                "values it lacks are added by `deskshift prepare` (today: {})",
+                "it also takes new values (it has today: {})",
                 enumeration.allowed.join(", ")
             )
         } else {
@@ -312,7 +309,13 @@ fn custom_source(profile: &FieldProfile) -> CustomSource {
 
 fn reuse_row(p: &Placing, candidate: &Candidate) -> MapRow {
     let field = candidate.field;
-    let transform = transform_for(p, field.value_type, field.max_length);
+    let transform = transform_for(
+        p.profile.field_type,
+        p.inferred.value_type,
+        field.value_type,
+        p.profile.max_length,
+        field.max_length,
+    );
     MapRow {
         object: p.kind,
         field: format!("{CUSTOM_PREFIX}{}", p.profile.key),
@@ -384,7 +387,13 @@ fn landing_row(p: &Placing, catalog: &Catalog) -> MapRow {
         field,
         custom: Some(custom_source(profile)),
         value_type: Some(p.inferred.value_type),
-        transform: transform_for(p, dest_type, max_length),
+        transform: transform_for(
+            profile.field_type,
+            p.inferred.value_type,
+            dest_type,
+            profile.max_length,
+            max_length,
+        ),
         target,
         confidence: Confidence::new(p.inferred.confidence),
         origin: p.inferred.origin,
@@ -392,11 +401,17 @@ fn landing_row(p: &Placing, catalog: &Catalog) -> MapRow {
     }
 }
 
-/// The transform that carries values of the field's (inferred) type from
-/// its declared type into a destination field of type `dest`.
-fn transform_for(p: &Placing, dest: ValueType, max_length: Option<u32>) -> Transform {
-    let declared = ValueType::of(p.profile.field_type);
-    let value = p.inferred.value_type;
+/// The transform that carries a custom field's values, of type `value`,
+/// from its `declared` type into a destination field of type `dest` (text
+/// longer than the field's `max_length` is cut, the rest kept in the note).
+pub(crate) fn transform_for(
+    declared: FieldType,
+    value: ValueType,
+    dest: ValueType,
+    longest: u64,
+    max_length: Option<u32>,
+) -> Transform {
+    let declared = ValueType::of(declared);
     let converted = match (declared, value, dest) {
         (ValueType::Text, ValueType::Number, _) => Transform::TextToNumber,
         (ValueType::Text, ValueType::Boolean, _) => Transform::TextToBoolean,
@@ -411,7 +426,7 @@ fn transform_for(p: &Placing, dest: ValueType, max_length: Option<u32>) -> Trans
         _ => Transform::Copy,
     };
     match (converted, max_length) {
-        (Transform::Copy, Some(max)) if p.profile.max_length > u64::from(max) => {
+        (Transform::Copy, Some(max)) if longest > u64::from(max) => {
             Transform::TruncateWithNote(max)
         }
         (converted, _) => converted,

@@ -2,7 +2,8 @@
 //! and its records, the tag list, and automations.
 //!
 //! Messiness produced here: fields of all six types on tickets and customers; a
-//! *text* field (`purchase_date`) whose values are all dates; a *required*
+//! *text* field (`purchase_date`) whose values are all dates (and, in
+//! `retyped`, three more whose labels hide what they hold); a *required*
 //! field that older tickets leave empty; occasional explicit `null` values;
 //! tags whose spellings differ only in case, spacing or punctuation (the list
 //! holds each spelling actually used, plus a few unused ones, some without a
