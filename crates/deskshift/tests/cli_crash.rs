@@ -86,21 +86,9 @@ fn killing_migrate_at_any_point_never_duplicates_or_loses_a_record() {
     let gorgias = Sim::start(&["gorgias", "--port", "0", "--budget", "40/2"]);
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path();
-    must_succeed(
-        project,
-        &[
-            "init",
-            "--dest",
-            "gorgias",
-            "--source-url",
-            &stames.url,
-            "--dest-url",
-            &gorgias.url,
-            "--dest-budget",
-            "40/2",
-        ],
-    );
+    common::init_gorgias(project, &stames, &gorgias, "40/2");
     must_succeed(project, &["discover"]);
+    common::confirm_map(project);
     must_succeed(project, &["prepare"]);
 
     // Kill at increasing depths into the load: during schema, customers,

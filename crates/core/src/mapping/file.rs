@@ -196,10 +196,24 @@ impl std::error::Error for MapFileError {}
 /// point at lines too.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Locations {
-    /// Line of each row's `field`, by row index in the returned map.
-    pub rows: Vec<usize>,
+    /// By row index in the returned map.
+    pub rows: Vec<RowLines>,
     /// Line of each value-map entry: (map name, source value) → line.
     pub values: BTreeMap<(String, String), usize>,
+}
+
+/// The lines of one row: its `field`, and each other key it has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowLines {
+    pub field: usize,
+    pub keys: BTreeMap<&'static str, usize>,
+}
+
+impl RowLines {
+    /// The line of `key`, or the row's `field` line when it lacks the key.
+    pub fn of(&self, key: &str) -> usize {
+        self.keys.get(key).copied().unwrap_or(self.field)
+    }
 }
 
 #[derive(Deserialize)]
@@ -325,10 +339,10 @@ pub fn parse(text: &str) -> Result<(FieldMap, Locations), MapFileError> {
     let mut locations = Locations::default();
     for (kind, rows) in raw.kinds() {
         for raw_row in rows {
-            let line = line_of(text, raw_row.field.span().start);
+            let lines = row_lines(text, raw_row);
             if let Some(row) = reader.row(kind, raw_row) {
                 map.rows.push(row);
-                locations.rows.push(line);
+                locations.rows.push(lines);
             }
         }
     }
@@ -364,6 +378,32 @@ pub fn parse(text: &str) -> Result<(FieldMap, Locations), MapFileError> {
         Err(MapFileError {
             problems: reader.problems,
         })
+    }
+}
+
+fn row_lines(text: &str, raw: &RawRow) -> RowLines {
+    let mut keys = BTreeMap::new();
+    let strings = [
+        ("declared", &raw.declared),
+        ("type", &raw.value_type),
+        ("to", &raw.to),
+        ("create", &raw.create),
+        ("inventory", &raw.inventory),
+        ("drop", &raw.drop),
+        ("origin", &raw.origin),
+    ];
+    for (key, value) in strings {
+        if let Some(value) = value {
+            keys.insert(key, line_of(text, value.span().start));
+        }
+    }
+    keys.insert("transform", line_of(text, raw.transform.span().start));
+    if let Some(confidence) = &raw.confidence {
+        keys.insert("confidence", line_of(text, confidence.span().start));
+    }
+    RowLines {
+        field: line_of(text, raw.field.span().start),
+        keys,
     }
 }
 
@@ -700,14 +740,12 @@ pub(crate) mod tests {
         assert_eq!(back, map);
         assert_eq!(back.hash(), map.hash());
         assert_eq!(locations.rows.len(), map.rows.len());
-        let status_line = locations.rows[1];
-        assert!(
-            text.lines()
-                .nth(status_line - 1)
-                .unwrap()
-                .contains("status"),
-            "{text}"
-        );
+        let status = &locations.rows[1];
+        let line = |n: usize| text.lines().nth(n - 1).unwrap();
+        assert!(line(status.field).contains("\"status\""), "{text}");
+        assert!(line(status.of("to")).starts_with("to = "), "{text}");
+        assert!(line(status.of("transform")).starts_with("transform = "));
+        assert_eq!(status.of("create"), status.field);
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use catalog::{
     Catalog, CatalogField, CatalogObject, CustomLanding, Enumeration, SourceEnumeration,
     StandardRow, Suggestion,
 };
-pub use file::{parse, render, FileNotes, Locations, MapFileError, Problem};
+pub use file::{parse, render, FileNotes, Locations, MapFileError, Problem, RowLines};
 pub use model::{
     kind_of, Confidence, CustomSource, FieldMap, FieldRef, MapRow, Origin, Target, ValueMap,
     ValueMapEntry, ValueType, CUSTOM_PREFIX, FORMAT, WHOLE_RECORD,

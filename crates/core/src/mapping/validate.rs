@@ -66,7 +66,7 @@ impl Check<'_> {
     fn at_row(&mut self, index: usize, key: &str, message: String) {
         let row = &self.map.rows[index];
         self.problems.push(Problem {
-            line: self.locations.rows.get(index).copied().unwrap_or(0),
+            line: self.locations.rows.get(index).map_or(0, |r| r.of(key)),
             key: format!("{}.{key}", row.source_name()),
             message,
         });
@@ -495,8 +495,8 @@ mod tests {
             [
                 ("tickets.status.to", true),
                 ("tickets.custom.warranty_exp.create", true),
-                ("tickets.custom.order_number.to", true),
                 ("tickets.custom.order_number.type", true),
+                ("tickets.custom.order_number.to", true),
             ],
             "{problems:#?}"
         );
@@ -508,14 +508,14 @@ mod tests {
         assert!(problems[1]
             .message
             .contains("it can create: text, number, boolean, select"));
+        assert!(problems[2].message.contains("do not fit"));
         assert!(
-            problems[2]
+            problems[3]
                 .message
                 .contains("already takes tickets.custom.order_no"),
             "{}",
-            problems[2].message
+            problems[3].message
         );
-        assert!(problems[3].message.contains("do not fit"));
     }
 
     #[test]

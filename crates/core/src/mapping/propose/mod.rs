@@ -35,6 +35,11 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Name similarity from which an existing field is reused.
 pub const REUSE_SIMILARITY: f64 = 0.8;
 
+/// The most a match by similar name scores: less than a field made for the
+/// Stames field (1.0) or named exactly as deskshift names it (0.97), so
+/// those win when both fit.
+const SIMILAR_NAME: f64 = 0.95;
+
 /// Confidence of a row whose value map holds values the standard map does
 /// not know.
 const UNMATCHED_VALUES: f64 = 0.5;
@@ -275,8 +280,9 @@ fn candidates<'a>(source: usize, p: &Placing, catalog: &'a Catalog) -> Vec<Candi
                 if score < REUSE_SIMILARITY {
                     return None;
                 }
+                // Below the two certain matches above, whatever the names.
                 (
-                    score * exact,
+                    score * exact * SIMILAR_NAME,
                     Origin::NameSimilarity,
                     format!(
                         "reuses the existing {} field {}.{} (\"{}\", name {:.0}% alike) instead of creating a duplicate",
@@ -412,13 +418,20 @@ pub(crate) fn transform_for(
     max_length: Option<u32>,
 ) -> Transform {
     let declared = ValueType::of(declared);
+    // A conversion only where the destination holds the converted type: a
+    // number going into a text field stays the text it was.
     let converted = match (declared, value, dest) {
-        (ValueType::Text, ValueType::Number, _) => Transform::TextToNumber,
-        (ValueType::Text, ValueType::Boolean, _) => Transform::TextToBoolean,
+        (ValueType::Text, ValueType::Number, ValueType::Number | ValueType::Data) => {
+            Transform::TextToNumber
+        }
+        (ValueType::Text, ValueType::Boolean, ValueType::Boolean | ValueType::Data) => {
+            Transform::TextToBoolean
+        }
         (ValueType::Text, ValueType::Date, ValueType::Date | ValueType::DateTime) => {
             Transform::TextToDate
         }
-        (_, ValueType::Date, ValueType::Text | ValueType::LongText) => Transform::DateToIsoText,
+        (ValueType::Text, ValueType::Date, ValueType::Data)
+        | (_, ValueType::Date, ValueType::Text | ValueType::LongText) => Transform::DateToIsoText,
         (_, ValueType::MultiSelect, ValueType::Text | ValueType::LongText) => {
             Transform::MultiSelectJoin(", ".into())
         }

@@ -239,3 +239,25 @@ fn proposals_are_deterministic_and_survive_the_file() {
     let (back, _) = crate::mapping::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(back, first.map);
 }
+
+#[test]
+fn a_field_made_for_a_stames_field_beats_a_look_alike_name() {
+    // After a first `prepare`, both fields exist and their names are alike
+    // ("Order #" and "Order number" tokenise the same).
+    let mut hash = custom_field("Order #", ValueType::Text);
+    hash.external_id = Some("order_no".into());
+    let mut number = custom_field("Order number", ValueType::Text);
+    number.external_id = Some("order_number".into());
+    let proposal = propose(&scope(workspace_fields()), &catalog(vec![number, hash]));
+    let target = |key: &str| proposal.map.custom_row(ObjectKind::Tickets, key).unwrap();
+    assert_eq!(
+        target("order_no").target,
+        Target::Field(FieldRef::new("Ticket", "Order #"))
+    );
+    // Numbers going into a text field stay text: no conversion.
+    assert_eq!(target("order_no").transform, Transform::Copy);
+    assert_eq!(
+        target("order_number").target,
+        Target::Field(FieldRef::new("Ticket", "Order number"))
+    );
+}

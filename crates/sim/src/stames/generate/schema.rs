@@ -243,9 +243,11 @@ pub fn sample_field_value(g: &mut Gen, field: &WireCustomField) -> Option<Value>
             anchor - Duration::days(18 * 365)
         )),
         ("customer_notes", _) => json!(*g.pick(&[
-            "Prefers e-mail over phone.",
+            // Notes collect personal data people type in: what the field
+            // map's model assist must redact before anything leaves.
+            "Prefers e-mail over phone; mobile +44 7700 900461 only if urgent.",
             "Tried to return a used tent twice ⚠️",
-            "Spricht nur Deutsch.",
+            "Spricht nur Deutsch. Rückruf an anna.weber@example.de",
             "Wholesale buyer — see contract <2024-07>",
             "Very patient & friendly 😊",
         ])),
