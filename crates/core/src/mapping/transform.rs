@@ -247,6 +247,18 @@ mod tests {
     }
 
     #[test]
+    fn docs_mapping_md_lists_the_library_as_it_is() {
+        let doc = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/mapping.md"
+        ));
+        for (spelling, description) in Transform::library() {
+            let line = format!("| `{spelling}` | {description} |");
+            assert!(doc.contains(&line), "docs/mapping.md lacks: {line}");
+        }
+    }
+
+    #[test]
     fn serde_uses_the_spelling() {
         let json = serde_json::to_string(&Transform::TruncateWithNote(998)).unwrap();
         assert_eq!(json, "\"truncate_with_note:998\"");
