@@ -9,6 +9,7 @@ pub mod destination;
 pub mod discover;
 pub mod engine;
 pub mod ledger;
+pub mod mapping;
 pub mod model;
 pub mod normalise;
 pub mod progress;

@@ -26,6 +26,35 @@ pub const CACHE_DIR: &str = "cache";
 pub struct Config {
     pub source: SourceConfig,
     pub destination: DestinationConfig,
+    /// Optional model assist for `deskshift map propose`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist: Option<AssistConfig>,
+}
+
+/// `[assist]`: an OpenAI-compatible chat endpoint (a local model server, for
+/// example) that `deskshift map propose` asks about the rows it is least
+/// sure of. Never required. Its key, if it needs one, comes from the
+/// environment variable named here, never from this file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssistConfig {
+    /// The chat completions URL, e.g. `http://127.0.0.1:8080/v1/chat/completions`.
+    pub endpoint: String,
+    /// The `model` of the request.
+    pub model: String,
+    /// Rows with a confidence below this are sent (default 0.7).
+    #[serde(default = "default_assist_threshold")]
+    pub threshold: f64,
+    /// Send sample values unredacted (e-mails, phones and names included).
+    #[serde(default)]
+    pub send_personal_data: bool,
+    /// The environment variable holding a bearer token for the endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
+}
+
+fn default_assist_threshold() -> f64 {
+    0.7
 }
 
 /// Where records are read from.
@@ -245,6 +274,7 @@ mod tests {
                 budget: None,
                 settings: Default::default(),
             },
+            assist: None,
         }
     }
 
@@ -271,6 +301,27 @@ mod tests {
         let err = Project::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("concurency"), "{err}");
         assert!(err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn the_assist_section_is_optional_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let base =
+            "[source]\nkind = \"stames_api\"\nurl = \"x\"\n\n[destination]\nkind = \"gorgias\"\n";
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            format!("{base}\n[assist]\nendpoint = \"http://127.0.0.1:9/v1/chat/completions\"\nmodel = \"m\"\n"),
+        )
+        .unwrap();
+        let assist = Project::open(dir.path()).unwrap().config.assist.unwrap();
+        assert_eq!((assist.threshold, assist.send_personal_data), (0.7, false));
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            format!("{base}\n[assist]\nendpoint = \"x\"\nmodel = \"m\"\napi_key = \"secret\"\n"),
+        )
+        .unwrap();
+        let err = Project::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("api_key") && err.contains("line 11"), "{err}");
     }
 
     #[test]

@@ -76,21 +76,10 @@ fn measure(label: &str, tickets: usize, with_attachments: bool) -> Measurement {
     ]);
     let gorgias = Sim::start(&["gorgias", "--port", "0", "--budget", BUDGET]);
     let project = dir.path().join("project");
-    run(
-        &project,
-        &[
-            "init",
-            "--dest",
-            "gorgias",
-            "--source-url",
-            &stames.url,
-            "--dest-url",
-            &gorgias.url,
-            "--dest-budget",
-            BUDGET,
-        ],
-    );
+    common::init_gorgias(&project, &stames, &gorgias, BUDGET);
     run(&project, &["discover", "--json"]);
+    run(&project, &["map", "propose", "--json"]);
+    run(&project, &["map", "confirm", "--json"]);
     run(&project, &["prepare", "--json"]);
 
     let started = Instant::now();

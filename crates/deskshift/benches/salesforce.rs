@@ -85,21 +85,8 @@ fn org_config() -> SalesforceConfig {
     }
 }
 
-fn must_succeed(project: &Path, args: &[&str]) -> String {
-    let out = common::deskshift(project, args)
-        .stderr(Stdio::piped())
-        .output()
-        .expect("run deskshift");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn init(project: &Path, stames: &RunningEmulator, org: &RunningSalesforce) {
-    must_succeed(
+    common::run_ok(
         project,
         &[
             "init",
@@ -111,8 +98,9 @@ fn init(project: &Path, stames: &RunningEmulator, org: &RunningSalesforce) {
             &org.url(),
         ],
     );
-    must_succeed(project, &["discover", "--json"]);
-    must_succeed(project, &["prepare", "--json"]);
+    common::run_ok(project, &["discover", "--json"]);
+    common::confirm_map(project);
+    common::run_ok(project, &["prepare", "--json"]);
 }
 
 /// Live records per sObject.

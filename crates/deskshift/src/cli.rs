@@ -44,6 +44,10 @@ pub enum Command {
     /// Inventory the source: counts, custom fields, channels, attachments, automations;
     /// writes reports/scope.{json,md}.
     Discover(DiscoverArgs),
+    /// The field map: propose mapping.toml, show it, see what changed, confirm it.
+    /// No record moves before it is confirmed.
+    #[command(subcommand)]
+    Map(MapCommand),
     /// Create the destination schema (custom fields, tags); optionally pause rules.
     Prepare(PrepareArgs),
     /// Load everything (or a sample) into the destination; resumable, no duplicates.
@@ -52,6 +56,35 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Show where the project stands: runs, ledger counts, rejects.
     Status(StatusArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MapCommand {
+    /// Propose mapping.toml from discovery (reports/scope.json) and the destination's
+    /// schema: a target, transform, confidence and reason for every Stames field.
+    Propose(MapProposeArgs),
+    /// Print the map as a table, least sure rows first.
+    Show(MapArgs),
+    /// What changed in mapping.toml since it was last confirmed.
+    Diff(MapArgs),
+    /// Check the whole map against the destination and the source, and record it as
+    /// confirmed; `prepare` and `migrate` refuse (exit 4) until then.
+    Confirm(MapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct MapProposeArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Replace a mapping.toml that holds edits of yours.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

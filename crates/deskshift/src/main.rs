@@ -1,5 +1,6 @@
 //! The `deskshift` binary: command-line parsing, logging, and exit codes.
 
+mod assist;
 mod cli;
 mod commands;
 mod destinations;
@@ -55,6 +56,7 @@ async fn dispatch(command: Command) -> CliResult {
         Command::Sim(args) => commands::sim::run(args).await,
         Command::Init(args) => commands::init::run(args),
         Command::Discover(args) => commands::discover::run(args).await,
+        Command::Map(command) => commands::map::run(command).await,
         Command::Prepare(args) => commands::prepare::run(args).await,
         Command::Migrate(args) => commands::migrate::run(args).await,
         Command::Verify(args) => commands::verify::run(args).await,

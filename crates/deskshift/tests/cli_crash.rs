@@ -9,7 +9,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{kill_migrate_repeatedly, must_succeed, Sim};
+use common::{kill_migrate_repeatedly, run_ok, Sim};
 
 const GORGIAS_USER: &str = "demo@deskshift.invalid";
 const GORGIAS_KEY: &str = "demo-gorgias-key";
@@ -72,22 +72,10 @@ fn killing_migrate_at_any_point_never_duplicates_or_loses_a_record() {
     let gorgias = Sim::start(&["gorgias", "--port", "0", "--budget", "40/2"]);
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path();
-    must_succeed(
-        project,
-        &[
-            "init",
-            "--dest",
-            "gorgias",
-            "--source-url",
-            &stames.url,
-            "--dest-url",
-            &gorgias.url,
-            "--dest-budget",
-            "40/2",
-        ],
-    );
-    must_succeed(project, &["discover"]);
-    must_succeed(project, &["prepare"]);
+    common::init_gorgias(project, &stames, &gorgias, "40/2");
+    run_ok(project, &["discover"]);
+    common::confirm_map(project);
+    run_ok(project, &["prepare"]);
 
     // Kill at increasing depths into the load: during schema, customers,
     // tickets. Each run resumes from what the ledger and destination hold.
@@ -102,8 +90,8 @@ fn killing_migrate_at_any_point_never_duplicates_or_loses_a_record() {
     assert_eq!(failed, 0, "a run failed to recover");
 
     // Then let it finish; a finished run exits 0 and reconciles.
-    must_succeed(project, &["migrate"]);
-    must_succeed(project, &["verify"]);
+    run_ok(project, &["migrate"]);
+    run_ok(project, &["verify"]);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (tickets, customers) = runtime.block_on(async {

@@ -52,19 +52,9 @@ fn an_active_rule_refuses_migrate_until_paused_and_is_restored_after() {
 
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path();
-    let init = [
-        "init",
-        "--dest",
-        "gorgias",
-        "--source-url",
-        &stames.url,
-        "--dest-url",
-        &gorgias.url,
-        "--dest-budget",
-        "400/2",
-    ];
-    assert!(run(project, &init).status.success());
+    common::init_gorgias(project, &stames, &gorgias, "400/2");
     assert!(run(project, &["discover"]).status.success());
+    common::confirm_map(project);
 
     let refused = run(project, &["migrate"]);
     assert_eq!(refused.status.code(), Some(4));

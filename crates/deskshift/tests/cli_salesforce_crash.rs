@@ -11,7 +11,7 @@ use std::path::Path;
 
 mod common;
 
-use common::{kill_migrate_repeatedly, must_succeed, Sim};
+use common::{confirm_map, kill_migrate_repeatedly, run_ok, Sim};
 use deskshift_sim::salesforce::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use deskshift_sim::stames::StamesData;
 use serde_json::Value;
@@ -110,7 +110,7 @@ fn assert_each_once(counts: &BTreeMap<String, usize>, expected: usize, what: &st
 }
 
 fn init_project(project: &Path, stames: &Sim, org: &Sim) {
-    must_succeed(
+    run_ok(
         project,
         &[
             "init",
@@ -147,8 +147,9 @@ fn killing_migrate_mid_bulk_job_never_duplicates_or_loses_a_record() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path();
     init_project(project, &stames, &org);
-    must_succeed(project, &["discover"]);
-    must_succeed(project, &["prepare"]);
+    run_ok(project, &["discover"]);
+    confirm_map(project);
+    run_ok(project, &["prepare"]);
 
     // A Bulk job takes a second or more (upload, close, polls), and the
     // load runs one per object and chunk, so these kills land inside jobs
@@ -160,8 +161,8 @@ fn killing_migrate_mid_bulk_job_never_duplicates_or_loses_a_record() {
     );
     assert_eq!(failed, 0, "a run failed to recover");
 
-    must_succeed(project, &["migrate"]);
-    must_succeed(project, &["verify"]);
+    run_ok(project, &["migrate"]);
+    run_ok(project, &["verify"]);
     let org = Org::sign_in(&org.url);
     // A clean run sends one job per object here; an object with more had a
     // job sent again after a kill left its outcome unrecorded, which is the

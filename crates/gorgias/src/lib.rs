@@ -1,6 +1,8 @@
 //! The Gorgias destination of deskshift.
 //!
 //! ```text
+//! catalog     what Gorgias holds and accepts, and the standard map as rows,
+//!             for the field map (`deskshift map`)
 //! client/     transport: auth, pacing on Gorgias's rate-limit header, cursor
 //!             pagination, error mapping, typed endpoints, wire types
 //! map/        the standard map (DESIGN.md §4), one pure decision per module
@@ -13,6 +15,7 @@
 //! The binary builds a [`Gorgias`] from a [`GorgiasConfig`] and drives it
 //! through [`deskshift_core::destination::Destination`].
 
+pub mod catalog;
 pub mod client;
 pub mod map;
 pub mod preflight;
@@ -27,6 +30,8 @@ use client::ClientOptions;
 use deskshift_core::destination::{
     Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
 };
+use deskshift_core::discover::ScopeReport;
+use deskshift_core::mapping::Catalog;
 use deskshift_core::source::{ApiStats, Read};
 use deskshift_http::{Budget, RetryPolicy};
 use futures::StreamExt;
@@ -173,6 +178,10 @@ impl Destination for Gorgias {
     async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError> {
         let run = Run::new(&self.client, ctx, &self.config, writer::VERIFY);
         verify::verify(&run).await
+    }
+
+    async fn catalog(&self, scope: &ScopeReport) -> Result<Catalog, DestinationError> {
+        catalog::catalog(&self.client, scope).await
     }
 
     fn api_stats(&self) -> ApiStats {

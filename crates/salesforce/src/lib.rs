@@ -1,6 +1,8 @@
 //! The Salesforce Service Cloud destination of deskshift.
 //!
 //! ```text
+//! catalog     what the org holds and accepts (describe), and the standard
+//!             map as rows, for the field map (`deskshift map`)
 //! client/     the org's APIs (OAuth 2.0 token flows, REST sObjects and SOQL,
 //!             Composite and sObject Collections, Bulk API 2.0 ingest,
 //!             Tooling), guarded against the daily limit read from
@@ -19,6 +21,7 @@
 //! needs a network call, so it happens on the first phase that needs the
 //! org, not in [`Salesforce::new`].
 
+pub mod catalog;
 pub mod client;
 pub mod map;
 pub mod preflight;
@@ -31,6 +34,8 @@ use client::{Auth, ConnectOptions, SalesforceClient};
 use deskshift_core::destination::{
     Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
 };
+use deskshift_core::discover::ScopeReport;
+use deskshift_core::mapping::Catalog;
 use deskshift_core::source::ApiStats;
 use deskshift_http::{Budget, RetryPolicy};
 use std::time::Duration;
@@ -180,6 +185,10 @@ impl Destination for Salesforce {
         let run = Run::new(client, ctx, &self.config, writer::VERIFY);
         let org = prepare::schema(&run, prepare::Mode::ReadOnly).await?;
         verify::verify(&run, &org).await
+    }
+
+    async fn catalog(&self, scope: &ScopeReport) -> Result<Catalog, DestinationError> {
+        catalog::catalog(self.client().await?, scope).await
     }
 
     fn api_stats(&self) -> ApiStats {

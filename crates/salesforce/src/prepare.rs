@@ -254,7 +254,7 @@ async fn scan(run: &Run<'_>, mode: Mode) -> Result<Scan, DestinationError> {
 }
 
 /// Describes the standard objects and every planned custom object that exists.
-async fn describe_all(
+pub(crate) async fn describe_all(
     client: &SalesforceClient,
     plan: &SchemaPlan,
 ) -> Result<HashMap<String, Describe>, DestinationError> {
@@ -637,27 +637,30 @@ fn check_fields(
 
 // --------------------------------------------------------------- picklists
 
+/// The values of the Case picklist `field` as the org describes them.
+pub(crate) fn case_picklist(describes: &HashMap<String, Describe>, field: &str) -> Vec<OrgValue> {
+    describes
+        .get(schema::CASE)
+        .and_then(|d| d.field(field))
+        .map(|f| {
+            f.picklist_values
+                .iter()
+                .map(|v| OrgValue {
+                    value: v.value.clone(),
+                    active: v.active,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 async fn picklists(
     _run: &Run<'_>,
     scan: &Scan,
     describes: &HashMap<String, Describe>,
     _mode: Mode,
 ) -> Result<(ValueMap, ValueMap, ValueMap), DestinationError> {
-    let org_values = |field: &str| -> Vec<OrgValue> {
-        describes
-            .get(schema::CASE)
-            .and_then(|d| d.field(field))
-            .map(|f| {
-                f.picklist_values
-                    .iter()
-                    .map(|v| OrgValue {
-                        value: v.value.clone(),
-                        active: v.active,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let org_values = |field: &str| case_picklist(describes, field);
     let statuses = values::resolve(
         scan.statuses
             .iter()

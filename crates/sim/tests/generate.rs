@@ -53,7 +53,9 @@ fn totals_agree_with_the_data() {
     assert_eq!(totals[&ObjectKind::Users], data.agents.len() as u64);
     assert_eq!(totals[&ObjectKind::Customers], data.customers.len() as u64);
     assert_eq!(totals[&ObjectKind::Tags], data.tags.len() as u64);
-    assert_eq!(totals[&ObjectKind::CustomFields], 14);
+    // 14 fixed fields and 3 whose label and type hide what they hold
+    // (`Warranty Exp.`, `Order #`, `VIP?`).
+    assert_eq!(totals[&ObjectKind::CustomFields], 17);
     assert_eq!(totals[&ObjectKind::CustomObjects], 1);
     assert_eq!(
         totals[&ObjectKind::CustomObjectRecords],
@@ -660,4 +662,46 @@ fn small_workspaces_still_cover_every_special_case() {
             "seed {seed}"
         );
     }
+}
+
+#[test]
+fn retyped_fields_hold_values_their_declared_type_hides() {
+    let data = StamesData::generate(7, 150, 0);
+    let field = |key: &str| {
+        data.custom_fields
+            .iter()
+            .find(|f| f.key == key)
+            .unwrap_or_else(|| panic!("no field {key}"))
+    };
+    let values_of = |id: u64| -> Vec<String> {
+        let tickets = data.tickets.iter().flat_map(|t| &t.ticket.custom_fields);
+        let customers = data.customers.iter().flat_map(|c| &c.custom_fields);
+        tickets
+            .chain(customers)
+            .filter(|v| v.field_id == id)
+            .map(|v| v.value.as_str().expect("typed as text").to_string())
+            .collect()
+    };
+    for (key, label, holds) in [
+        ("warranty_exp", "Warranty Exp.", "date"),
+        ("order_no", "Order #", "number"),
+        ("vip", "VIP?", "yes/no"),
+    ] {
+        let def = field(key);
+        assert_eq!(
+            (def.label.as_str(), def.field_type.as_str()),
+            (label, "text")
+        );
+        let values = values_of(def.id.unwrap());
+        assert!(values.len() > 20, "{key}: {} values", values.len());
+        for value in values {
+            let fits = match holds {
+                "date" => chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d").is_ok(),
+                "number" => value.parse::<u64>().is_ok(),
+                _ => ["yes", "no"].contains(&value.to_lowercase().as_str()),
+            };
+            assert!(fits, "{key}: {value:?} is not a {holds}");
+        }
+    }
+    assert_eq!(field("vip").object, "customer");
 }

@@ -27,6 +27,11 @@ fn field(id: &str, object: FieldObject, field_type: FieldType, label: &str) -> F
         value_shapes: BTreeMap::new(),
         type_mismatches: 0,
         unknown_options: 0,
+        max_length: 0,
+        max_decimals: 0,
+        distinct: 0,
+        distinct_capped: false,
+        samples: Vec::new(),
     }
 }
 
@@ -201,6 +206,7 @@ pub fn scope() -> ScopeReport {
             key: "warranty".into(),
             label: "Warranty".into(),
             fields: vec!["serial".into()],
+            field_defs: Vec::new(),
             links: vec![LinkTarget::Customer],
             records: 2,
         }],

@@ -9,7 +9,9 @@ pub mod run;
 
 pub use run::{MissingReference, PhaseRun, VERIFY};
 
+use crate::discover::ScopeReport;
 use crate::engine::{Counts, Journal};
+use crate::mapping::catalog::Catalog;
 use crate::model::{ObjectKind, SourceId};
 use crate::progress::Progress;
 use crate::source::{ApiStats, Source};
@@ -118,6 +120,19 @@ pub trait Destination: Send + Sync {
 
     /// Reads back every migrated record and compares it with what the map says.
     async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError>;
+
+    /// What the destination holds and accepts, for the field map (`deskshift
+    /// map propose` and `map confirm`): its objects and fields, read live
+    /// where the API allows, the rows of its built-in map, and the values
+    /// its enumerations take, for the source `scope` describes. Reads only.
+    async fn catalog(&self, scope: &ScopeReport) -> Result<Catalog, DestinationError> {
+        let _ = scope;
+        Err(DestinationError::Other(format!(
+            "the {} destination cannot describe its fields, so deskshift cannot propose or \
+             check a field map for it",
+            self.name()
+        )))
+    }
 
     /// API usage so far.
     fn api_stats(&self) -> ApiStats;

@@ -13,7 +13,9 @@ mod scope;
 mod tally;
 
 pub use markdown::{human_bytes, render_markdown};
-pub use profile::{shape_of, FieldProfiler};
+pub use profile::{
+    display_text, looks_like_email, looks_like_phone, parse_yes_no, shape_of, FieldProfiler,
+};
 pub use scope::*;
 
 use crate::ledger::{content_hash, Ledger, LedgerError, RunId, SourceIndexEntry};
@@ -41,6 +43,10 @@ pub enum DiscoverError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path} not found: run `deskshift discover` first")]
+    NoReport { path: PathBuf },
+    #[error("cannot read {path}: {message}; run `deskshift discover` again")]
+    BadReport { path: PathBuf, message: String },
 }
 
 impl KnownIds for Ledger {
@@ -104,6 +110,28 @@ pub fn write_reports(report: &ScopeReport, reports_dir: &Path) -> Result<(), Dis
     let json = serde_json::to_string_pretty(report).expect("scope report serialises");
     write("scope.json", json + "\n")?;
     write("scope.md", render_markdown(report))
+}
+
+/// Reads the `scope.json` a discovery wrote into `reports_dir`: what later
+/// phases (the field map) know about the source without reading it again.
+pub fn read_report(reports_dir: &Path) -> Result<ScopeReport, DiscoverError> {
+    let path = reports_dir.join("scope.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(DiscoverError::NoReport { path })
+        }
+        Err(e) => {
+            return Err(DiscoverError::BadReport {
+                path,
+                message: e.to_string(),
+            })
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| DiscoverError::BadReport {
+        path,
+        message: e.to_string(),
+    })
 }
 
 async fn read_agents(

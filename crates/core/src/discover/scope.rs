@@ -4,8 +4,8 @@
 //! Field names are part of the JSON contract; add fields, don't rename them.
 
 use crate::model::{
-    Automation, Department, FieldObject, FieldType, InventoryItem, LinkTarget, ObjectKind, Portal,
-    SourceId, Timestamp,
+    Automation, CustomObjectField, Department, FieldObject, FieldType, InventoryItem, LinkTarget,
+    ObjectKind, Portal, SourceId, Timestamp,
 };
 use crate::source::{ApiStats, Reject};
 use serde::{Deserialize, Serialize};
@@ -228,7 +228,27 @@ pub struct FieldProfile {
     pub type_mismatches: u64,
     /// Select values not among the declared options.
     pub unknown_options: u64,
+    /// Longest filled value, in characters (a list: its items joined with `, `).
+    #[serde(default)]
+    pub max_length: u64,
+    /// Most decimal places of a number value.
+    #[serde(default)]
+    pub max_decimals: u32,
+    /// Distinct filled values seen (list items count one by one), counted up
+    /// to [`DISTINCT_CAP`]; `distinct_capped` says the real number is larger.
+    #[serde(default)]
+    pub distinct: u64,
+    #[serde(default)]
+    pub distinct_capped: bool,
+    /// The first few distinct values, shortened: what the field map shows a
+    /// person (and, redacted, a model) to judge the field by.
+    #[serde(default)]
+    pub samples: Vec<String>,
 }
+
+/// How many distinct values the profiler tells apart per field: enough to
+/// see an enumeration, bounded so memory does not grow with the helpdesk.
+pub const DISTINCT_CAP: u64 = 50;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TagSummary {
@@ -247,7 +267,11 @@ pub struct TagSummary {
 pub struct CustomObjectSummary {
     pub key: String,
     pub label: String,
+    /// Field keys.
     pub fields: Vec<String>,
+    /// The fields with their labels, types and options, for the field map.
+    #[serde(default)]
+    pub field_defs: Vec<CustomObjectField>,
     pub links: Vec<LinkTarget>,
     pub records: u64,
 }

@@ -230,7 +230,8 @@ impl<'l> Tally<'l> {
         self.custom_objects.push(CustomObjectSummary {
             key: def.key,
             label: def.label,
-            fields: def.fields.into_iter().map(|f| f.key).collect(),
+            fields: def.fields.iter().map(|f| f.key.clone()).collect(),
+            field_defs: def.fields,
             links: def.links,
             records: 0,
         });

@@ -10,7 +10,8 @@
 //! assignment rule (which `Sforce-Auto-Assign: FALSE` keeps from firing) and
 //! audit fields enabled.
 //!
-//! Both: discover → prepare (pausing rules) → migrate → verify.
+//! Both: discover → map propose and confirm (automatically, said so) →
+//! prepare (pausing rules) → migrate → verify.
 
 use super::discover::discover_project;
 use super::session::{keep_summary, print_summary, Session};
@@ -227,12 +228,22 @@ async fn run_phases(
     if !scope.reconciled {
         return Err(CliError::failure(scope.discrepancies.join("; ")));
     }
+    let proposed = super::map::propose_project(project, true).await?;
+    let (confirmed, _) = super::map::confirm_project(project).await?;
+    say(format!(
+        "Field map proposed and confirmed automatically for the demo: {} rows in {} (a real \
+         migration waits for you to review it and run `deskshift map confirm`)",
+        confirmed.map.rows.len(),
+        proposed.path.display()
+    ));
     say(format!(
         "Discovery reconciles; preparing {} (pausing what would act on migrated records)",
         args.dest.as_str()
     ));
     let session = Session::open(&project.dir, args.json)?;
-    let ledger = session.phases().prepare(session.ledger()?, true).await?;
+    let ledger = session.ledger()?;
+    session.confirmed_map(&ledger)?;
+    let ledger = session.phases().prepare(ledger, true).await?;
     say("Migrating".into());
     let (ledger, migrated) = session.phases().migrate(ledger, &Scope::All, false).await?;
     keep_summary(&ledger, "migrate", &migrated)?;
@@ -245,7 +256,7 @@ async fn run_phases(
         let entry = summary.objects.entry(kind).or_default();
         (entry.verified, entry.mismatched) = (o.verified, o.mismatched);
     }
-    summary.phases = ["discover", "prepare", "migrate", "verify"]
+    summary.phases = ["discover", "map", "prepare", "migrate", "verify"]
         .map(String::from)
         .to_vec();
     Ok((summary, report.is_clean()))
@@ -267,6 +278,7 @@ fn init_project(
                 budget: budget.map(String::from),
                 settings: Default::default(),
             },
+            assist: None,
         },
         true,
     )?)

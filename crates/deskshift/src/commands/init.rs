@@ -19,6 +19,7 @@ pub fn run(args: InitArgs) -> CliResult {
             budget: args.dest_budget,
             settings: Default::default(),
         },
+        assist: None,
     };
     let project = Project::init(&args.common.project, config, args.force)?;
     // Create the ledger now so a broken location fails here, not mid-migration.

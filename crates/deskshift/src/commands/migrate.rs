@@ -10,6 +10,9 @@ pub async fn run(args: MigrateArgs) -> CliResult {
     let session = Session::open(&args.common.project, args.common.json)?;
     let scope = args.sample.map_or(Scope::All, Scope::Sample);
     let ledger = session.ledger()?;
+    // The writers read the standard map today; the confirmed map is the
+    // contract they will consume (issue 5, part B).
+    let _map = session.confirmed_map(&ledger)?;
     let (ledger, summary) = session
         .phases()
         .migrate(ledger, &scope, args.allow_active_rules)

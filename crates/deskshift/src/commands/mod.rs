@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod discover;
 pub mod init;
+pub mod map;
 pub mod migrate;
 pub mod prepare;
 pub mod session;

@@ -6,6 +6,8 @@ use crate::{destinations, sources};
 use deskshift_core::destination::Destination;
 use deskshift_core::engine::Phases;
 use deskshift_core::ledger::Ledger;
+use deskshift_core::mapping::confirmation;
+use deskshift_core::mapping::FieldMap;
 use deskshift_core::progress::Progress;
 use deskshift_core::project::Project;
 use deskshift_core::source::Source;
@@ -36,6 +38,17 @@ impl Session {
 
     pub fn ledger(&self) -> CliResult<Ledger> {
         Ok(Ledger::open(self.project.ledger_path())?)
+    }
+
+    /// The confirmation gate, beside the preflight gate: the confirmed
+    /// field map, or exit 4 with the command to run while `mapping.toml` is
+    /// missing, unconfirmed or changed since it was confirmed.
+    pub fn confirmed_map(&self, ledger: &Ledger) -> CliResult<FieldMap> {
+        Ok(confirmation::require_confirmed(
+            &self.project.dir,
+            ledger,
+            self.destination.name(),
+        )?)
     }
 
     pub fn phases(&self) -> Phases<'_> {

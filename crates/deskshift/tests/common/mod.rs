@@ -38,6 +38,44 @@ pub fn deskshift(project: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// `deskshift ARGS --project DIR`, which must succeed; its stdout.
+pub fn run_ok(project: &Path, args: &[&str]) -> String {
+    let out = deskshift(project, args).output().expect("run deskshift");
+    assert!(
+        out.status.success(),
+        "deskshift {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `deskshift init` of a Gorgias project reading `stames` and writing to
+/// `gorgias`, paced at `budget` (the time-scaled one its emulator runs at).
+pub fn init_gorgias(project: &Path, stames: &Sim, gorgias: &Sim, budget: &str) {
+    run_ok(
+        project,
+        &[
+            "init",
+            "--dest",
+            "gorgias",
+            "--source-url",
+            &stames.url,
+            "--dest-url",
+            &gorgias.url,
+            "--dest-budget",
+            budget,
+        ],
+    );
+}
+
+/// `map propose` then `map confirm`: the confirmed field map the gate wants
+/// before `prepare` and `migrate`.
+pub fn confirm_map(project: &Path) {
+    run_ok(project, &["map", "propose"]);
+    run_ok(project, &["map", "confirm"]);
+}
+
 /// A `deskshift sim …` child process, killed on drop.
 pub struct Sim {
     child: Child,
@@ -71,20 +109,6 @@ impl Drop for Sim {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Runs `deskshift ARGS --project DIR` and fails the test unless it exits 0.
-pub fn must_succeed(project: &Path, args: &[&str]) {
-    let out = deskshift(project, args)
-        .stdout(Stdio::null())
-        .output()
-        .expect("run deskshift");
-    assert!(
-        out.status.success(),
-        "deskshift {args:?} failed ({:?}): {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Starts `deskshift migrate` and SIGKILLs it after each delay in turn: no

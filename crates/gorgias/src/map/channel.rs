@@ -54,7 +54,7 @@ pub fn attribution(channel: &Channel) -> Mapped<Attribution> {
             // Gorgias takes any lowercase slug as a "non-legacy" channel.
             let slug = name.trim().to_ascii_lowercase().replace(' ', "-");
             let channel = if is_slug(&slug) { slug } else { "api".into() };
-            Mapped::noted(
+            Mapped::unrecognised(
                 Attribution {
                     channel: channel.clone(),
                     via: VIA,
@@ -111,7 +111,7 @@ mod tests {
     fn new_channels_become_slugs_or_api_and_are_flagged() {
         let tiktok = attribution(&Channel::Other("TikTok Shop".into()));
         assert_eq!(tiktok.value.channel, "tiktok-shop");
-        assert!(tiktok.note.is_some());
+        assert!(tiktok.note.is_some() && !tiktok.recognised);
         assert_eq!(
             attribution(&Channel::Other("Pigeon 🐦".into()))
                 .value

@@ -10,7 +10,7 @@ pub fn priority(stames: &str) -> Mapped<&'static str> {
         "high" => Mapped::exact("high"),
         "normal" => Mapped::exact("normal"),
         "low" => Mapped::exact("low"),
-        _ => Mapped::noted(
+        _ => Mapped::unrecognised(
             "normal",
             format!("unknown Stames priority `{stames}` became `normal`"),
         ),
@@ -33,6 +33,6 @@ mod tests {
     fn unknown_is_normal_and_flagged() {
         let mapped = priority("p1");
         assert_eq!(mapped.value, "normal");
-        assert!(mapped.note.is_some());
+        assert!(mapped.note.is_some() && !mapped.recognised);
     }
 }

@@ -9,7 +9,7 @@ pub fn role(stames: &str) -> Mapped<&'static str> {
         "owner" | "admin" => Mapped::exact("admin"),
         "agent" => Mapped::exact("agent"),
         "light_agent" | "light-agent" => Mapped::exact("lite-agent"),
-        _ => Mapped::noted(
+        _ => Mapped::unrecognised(
             "basic-agent",
             format!("unknown Stames role `{stames}` became `basic-agent`; review its permissions"),
         ),
@@ -33,6 +33,7 @@ mod tests {
     fn unknown_roles_get_the_least_surprising_role_and_a_flag() {
         let mapped = role("supervisor");
         assert_eq!(mapped.value, "basic-agent");
+        assert!(!mapped.recognised);
         assert!(mapped.note.unwrap().contains("supervisor"));
     }
 }

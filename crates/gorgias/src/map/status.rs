@@ -16,7 +16,7 @@ pub fn status(stames: &str) -> Mapped<&'static str> {
             format!("Stames status `{stames}` became `open` (Gorgias has only open and closed)"),
         ),
         "solved" | "closed" => Mapped::exact(CLOSED),
-        _ => Mapped::noted(
+        _ => Mapped::unrecognised(
             OPEN,
             format!("unknown Stames status `{stames}` became `open`"),
         ),
@@ -36,6 +36,7 @@ mod tests {
             assert_eq!(status(s).value, CLOSED, "{s}");
         }
         assert!(status("open").note.is_none());
+        assert!(status("pending").recognised);
         assert!(status("pending").note.unwrap().contains("pending"));
     }
 
@@ -43,6 +44,7 @@ mod tests {
     fn unknown_statuses_stay_open_and_are_flagged() {
         let mapped = status("escalated");
         assert_eq!(mapped.value, OPEN);
+        assert!(!mapped.recognised);
         assert!(mapped.note.unwrap().contains("unknown"));
     }
 }

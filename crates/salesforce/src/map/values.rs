@@ -115,11 +115,11 @@ pub fn origin(channel: &Channel) -> Mapped<WantedValue> {
 fn unknown(stames: &str, what: &str, fallback: &str) -> Mapped<WantedValue> {
     let name = super::schema::picklist_value(&title_case(stames));
     match name {
-        Some(value) => Mapped::noted(
+        Some(value) => Mapped::unrecognised(
             WantedValue::open(&value),
             format!("unknown Stames {what} `{stames}` became the new value `{value}`"),
         ),
-        None => Mapped::noted(
+        None => Mapped::unrecognised(
             WantedValue::open(fallback),
             format!("empty Stames {what} became `{fallback}`"),
         ),
@@ -198,7 +198,7 @@ pub fn suggested_profile(role: &str) -> Mapped<&'static str> {
             "Read Only",
             "a Stames light agent can comment but not own tickets; review the profile",
         ),
-        _ => Mapped::noted(
+        _ => Mapped::unrecognised(
             "Standard User",
             format!("unknown Stames role `{role}`; review its permissions"),
         ),
@@ -233,6 +233,7 @@ mod tests {
         );
         let escalated = status("escalated_twice");
         assert_eq!(escalated.value.value, "Escalated Twice");
+        assert!(!escalated.recognised);
         assert!(escalated.note.unwrap().contains("unknown"));
         assert_eq!(status("  ").value.value, "New");
     }

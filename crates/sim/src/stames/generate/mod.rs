@@ -14,6 +14,7 @@
 
 mod malformed;
 mod people;
+mod retyped;
 mod schema;
 mod text;
 mod tickets;
@@ -78,9 +79,9 @@ impl StamesData {
         let mut g = Gen::new(options.seed);
         let account = people::account(&mut g, &options.account_id);
         let agents = people::agents(&mut g, options.tickets, &account);
-        let custom_fields = schema::custom_fields();
+        let mut custom_fields = schema::custom_fields();
         let mut customers = people::customers(&mut g, options.tickets, &custom_fields);
-        let generated = tickets::generate(
+        let mut generated = tickets::generate(
             &mut g,
             &tickets::Context {
                 count: options.tickets,
@@ -96,6 +97,8 @@ impl StamesData {
         let custom_object_records =
             schema::warranty_records(&mut g, &generated.tickets, &customers.records);
         let automations = schema::automations(&mut g, &agents);
+        retyped::fill(options.seed, &mut generated.tickets, &mut customers.records);
+        custom_fields.extend(retyped::custom_fields());
         let mut data = StamesData {
             seed: options.seed,
             account: account.wire,

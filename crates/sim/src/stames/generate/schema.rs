@@ -2,7 +2,8 @@
 //! and its records, the tag list, and automations.
 //!
 //! Messiness produced here: fields of all six types on tickets and customers; a
-//! *text* field (`purchase_date`) whose values are all dates; a *required*
+//! *text* field (`purchase_date`) whose values are all dates (and, in
+//! `retyped`, three more whose labels hide what they hold); a *required*
 //! field that older tickets leave empty; occasional explicit `null` values;
 //! tags whose spellings differ only in case, spacing or punctuation (the list
 //! holds each spelling actually used, plus a few unused ones, some without a
@@ -242,9 +243,11 @@ pub fn sample_field_value(g: &mut Gen, field: &WireCustomField) -> Option<Value>
             anchor - Duration::days(18 * 365)
         )),
         ("customer_notes", _) => json!(*g.pick(&[
-            "Prefers e-mail over phone.",
+            // Notes collect personal data people type in: what the field
+            // map's model assist must redact before anything leaves.
+            "Prefers e-mail over phone; mobile +44 7700 900461 only if urgent.",
             "Tried to return a used tent twice ⚠️",
-            "Spricht nur Deutsch.",
+            "Spricht nur Deutsch. Rückruf an anna.weber@example.de",
             "Wholesale buyer — see contract <2024-07>",
             "Very patient & friendly 😊",
         ])),
