@@ -50,6 +50,11 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Read every migrated record back and compare it field by field; exit 3 on mismatches.
     Verify(VerifyArgs),
+    /// (Re)write the reports from what the project knows now: the discovery
+    /// deliverables (scope, compatibility and complexity, ETA against the measured
+    /// runs, automation inventory, checklists, the destination's preflight) in
+    /// reports/deliverables.{json,md,html}.
+    Report(ReportArgs),
     /// Show where the project stands: runs, ledger counts, rejects.
     Status(StatusArgs),
 }
@@ -222,6 +227,12 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct DiscoverArgs {
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     #[command(flatten)]
     pub common: Common,
 }

@@ -43,6 +43,10 @@ impl Sink for Html {
         let _ = writeln!(self.body, "<h2>{}</h2>", escape(t));
     }
 
+    fn subheading(&mut self, t: &str) {
+        let _ = writeln!(self.body, "<h3>{}</h3>", escape(t));
+    }
+
     fn paragraph(&mut self, t: &str) {
         let _ = writeln!(self.body, "<p>{}</p>", escape(t));
     }

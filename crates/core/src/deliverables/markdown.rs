@@ -24,6 +24,10 @@ impl Sink for Markdown {
         let _ = writeln!(self.0, "## {}\n", text(t));
     }
 
+    fn subheading(&mut self, t: &str) {
+        let _ = writeln!(self.0, "### {}\n", text(t));
+    }
+
     fn paragraph(&mut self, t: &str) {
         let _ = writeln!(self.0, "{}\n", text(t));
     }
@@ -86,7 +90,7 @@ mod tests {
         for section in [
             "## 1. Scope",
             "## 2. Compatibility",
-            "## Complexity",
+            "### Complexity",
             "## 3. ETA",
             "## 4. Automation inventory",
             "## 5. Checklists",

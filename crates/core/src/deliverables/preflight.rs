@@ -16,6 +16,9 @@ pub struct Preflight {
     pub summary: String,
 }
 
+/// The section from the destination's answer (`Destination::preflight`),
+/// or, without one, what to run to get it. `plan`, `report` and
+/// `discover` share it.
 pub fn section(target: Target, side_effects: Option<&[SideEffect]>) -> Preflight {
     let Some(effects) = side_effects else {
         return Preflight {
@@ -52,6 +55,20 @@ pub fn section(target: Target, side_effects: Option<&[SideEffect]>) -> Preflight
     }
 }
 
+/// The section when the destination was asked and could not answer.
+pub fn unanswered(target: Target, error: &str) -> Preflight {
+    Preflight {
+        checked: false,
+        side_effects: Vec::new(),
+        blocking: 0,
+        summary: format!(
+            "Not checked: {} did not answer ({error}). Fix that and run `deskshift report` \
+             again; `deskshift migrate` checks again before it loads anything.",
+            target.label()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +89,14 @@ mod tests {
         let p = section(Target::Gorgias, None);
         assert!(!p.checked);
         assert!(p.summary.contains("deskshift plan"));
+    }
+
+    #[test]
+    fn an_unanswered_check_names_the_error() {
+        let p = unanswered(Target::Salesforce, "connection refused");
+        assert!(!p.checked);
+        assert!(p.summary.contains("connection refused"));
+        assert!(p.summary.contains("Salesforce"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod discover;
 pub mod init;
 pub mod migrate;
 pub mod prepare;
+pub mod report;
 pub mod session;
 pub mod sim;
 pub mod status;

@@ -1,16 +1,21 @@
-//! Calls the Gorgias writer makes (`crates/gorgias/src/{prepare.rs,writer/}`),
-//! object by object:
+//! Calls the Gorgias writer makes (`crates/gorgias/src/{prepare.rs,writer/}`)
+//! into an account that holds none of the workspace yet, object by object:
 //!
 //! - prepare: ticket fields listed once, one create per Stames ticket field
 //!   and per deskshift field (reminder date, SLA deadline, SLA breached);
 //!   customer fields cost nothing (their values ride in customer data); tags
 //!   listed once, one create per tag left after normalising spellings;
 //! - migrate: the preflight lists rules; users listed once (100 a page);
-//!   customers: one probe, one listing page, then one create per customer
-//!   that is not a duplicate of another (custom-object records ride along);
-//!   one ticket create per ticket, carrying up to 499 messages, tags and
-//!   field values; one create per message beyond those; uploads of up to 10
-//!   files and 16 MiB, batched per ticket.
+//!   customers: one probe of the account's customers (a listing follows
+//!   only when it holds some), then one create per customer that is not a
+//!   duplicate of another (its custom-object records ride along); one
+//!   ticket create per ticket, carrying up to 499 messages, tags and field
+//!   values; one create per message beyond those; uploads of up to 10 files
+//!   and 16 MiB, batched per ticket; the records of a customer merged into
+//!   an earlier one are moved onto it with a read and a write.
+//!
+//! `crates/deskshift/tests/cli_deliverables.rs` holds the model to the
+//! calls a real run makes against the emulator.
 
 use super::{div_ceil, Budget, CallRow, Phase, Projection, Workload};
 
@@ -18,7 +23,6 @@ use super::{div_ceil, Budget, CallRow, Phase, Projection, Workload};
 const INLINE_MESSAGES: u64 = 499;
 const FILES_PER_UPLOAD: u64 = 10;
 const BYTES_PER_UPLOAD: u64 = 16 * 1024 * 1024;
-const PAGE: u64 = 100;
 /// deskshift's own ticket fields (reminder date, SLA deadline, SLA breached).
 const DESKSHIFT_FIELDS: u64 = 3;
 /// Seconds per call when the budget is not the limit: about 0.2 s of
@@ -26,14 +30,7 @@ const DESKSHIFT_FIELDS: u64 = 3;
 const UNPACED_SECONDS_PER_CALL: f64 = 0.05;
 
 pub fn project(w: &Workload, budget: &Budget) -> Projection {
-    let row = |phase, object: &str, records, calls, method: &str, scales| CallRow {
-        phase,
-        object: object.into(),
-        records,
-        calls,
-        method: method.into(),
-        scales_with_tickets: scales,
-    };
+    let row = CallRow::new;
     let tags = w.tags.saturating_sub(w.tag_merges);
     let rows = vec![
         row(
@@ -57,17 +54,17 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             Phase::Migrate,
             "users",
             w.agents,
-            div_ceil(w.agents, PAGE).max(1),
-            "GET /api/users, 100 a page; matched by e-mail, never created",
+            1,
+            "GET /api/users (100 a page); matched by e-mail, never created",
             false,
         ),
         row(
             Phase::Migrate,
             "customers (existing)",
             0,
-            2,
-            "1 probe + 1 listing page of existing Gorgias customers (more when the account \
-             already holds over 100)",
+            1,
+            "GET /api/customers?limit=1: the account holds none yet (one listing page per 100 \
+             it holds otherwise)",
             false,
         ),
         row(
@@ -102,6 +99,15 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             "POST /api/upload, up to 10 files and 16 MiB per call, per ticket",
             true,
         ),
+        row(
+            Phase::Migrate,
+            "custom_object_records",
+            w.custom_object_records,
+            2 * w.merged_with_records,
+            "ride in their customer's create; those of a customer merged into an earlier one: \
+             GET + PUT /api/customers/{id}/data",
+            true,
+        ),
     ];
     let assumptions = vec![
         format!(
@@ -112,18 +118,18 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             "Without pacing, {UNPACED_SECONDS_PER_CALL} s per call (0.2 s latency, 4 tickets in \
              flight); a sample run measures the real figure."
         ),
-        "The Gorgias account holds fewer than 100 customers, so they are listed in one page; \
-         existing customers matched by e-mail cost no create."
+        "The Gorgias account holds none of the workspace's customers yet: each one it holds \
+         already is matched by e-mail (no create), and the account's customers are listed 100 a \
+         page."
             .into(),
-        "Custom-object records ride in their customer's create; records of merged customers \
-         (a read and a write per customer) are not counted."
+        "`prepare` runs first; each rule it pauses (`--pause-rules`) costs 2 calls, and \
+         re-enabling it 1 more at the end of `migrate`."
             .into(),
-        "No active rules to pause (each paused rule costs 2 calls).".into(),
     ];
     Projection::from_rows(
         budget.clone(),
         rows,
-        w.tickets,
+        w,
         assumptions,
         UNPACED_SECONDS_PER_CALL,
         0.0,
@@ -232,10 +238,16 @@ mod tests {
         let expected = (p.total_calls - 40) as f64 / 2.0;
         assert!((p.duration_s - expected).abs() < 1e-9, "{}", p.duration_s);
         assert_eq!(p.days_forced, None);
-        assert_eq!(
-            p.migrate_fixed_calls,
-            1 + 1 + 2,
-            "preflight, users, customer listing"
-        );
+        assert_eq!(p.migrate_fixed_calls, 1 + 1 + 1, "preflight, users, probe");
+    }
+
+    #[test]
+    fn records_of_merged_customers_cost_a_read_and_a_write_each() {
+        let w = Workload {
+            custom_object_records: 9,
+            merged_with_records: 2,
+            ..Workload::default()
+        };
+        assert_eq!(calls(&project(&w, &budget()), "custom_object_records"), 4);
     }
 }

@@ -12,13 +12,12 @@
 mod budget;
 mod gorgias;
 mod refine;
+pub mod runs;
 mod salesforce;
 mod workload;
 
 pub use budget::{Budget, BudgetKind};
-pub use refine::{
-    classify_runs, compare, refine, Comparison, Measured, Refined, SAMPLE_SUMMARY_KEY,
-};
+pub use refine::{compare, refine, Comparison, Measured, Refined, TOLERANCE_PCT};
 pub use workload::Workload;
 
 use super::Target;
@@ -50,6 +49,26 @@ pub struct CallRow {
     pub scales_with_tickets: bool,
 }
 
+impl CallRow {
+    pub fn new(
+        phase: Phase,
+        object: &str,
+        records: u64,
+        calls: u64,
+        method: impl Into<String>,
+        scales_with_tickets: bool,
+    ) -> CallRow {
+        CallRow {
+            phase,
+            object: object.into(),
+            records,
+            calls,
+            method: method.into(),
+            scales_with_tickets,
+        }
+    }
+}
+
 /// The projection from the scope alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Projection {
@@ -61,6 +80,8 @@ pub struct Projection {
     /// Of those, the calls paid once per run whatever its size.
     pub migrate_fixed_calls: u64,
     pub tickets: u64,
+    #[serde(default)]
+    pub customers: u64,
     pub duration_s: f64,
     /// The duration of `migrate` alone.
     pub migrate_duration_s: f64,
@@ -76,7 +97,7 @@ impl Projection {
     fn from_rows(
         budget: Budget,
         rows: Vec<CallRow>,
-        tickets: u64,
+        workload: &Workload,
         assumptions: Vec<String>,
         seconds_per_call: f64,
         processing_s: f64,
@@ -97,7 +118,8 @@ impl Projection {
             total_calls,
             migrate_calls,
             migrate_fixed_calls,
-            tickets,
+            tickets: workload.tickets,
+            customers: workload.customers,
             assumptions,
         }
     }
