@@ -17,12 +17,20 @@ const CREDENTIAL_VARIABLES: [&str; 4] = [
     "GORGIAS_API_KEY",
 ];
 
+/// Salesforce has several sign-in flows, each with its own variables.
+const SALESFORCE_PREFIX: &str = "SALESFORCE_";
+
 /// `deskshift ARGS` without inherited credentials.
 pub fn command(args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
     command.args(args);
     for variable in CREDENTIAL_VARIABLES {
         command.env_remove(variable);
+    }
+    for (variable, _) in std::env::vars_os() {
+        if variable.to_string_lossy().starts_with(SALESFORCE_PREFIX) {
+            command.env_remove(variable);
+        }
     }
     command
 }
@@ -32,6 +40,18 @@ pub fn deskshift(project: &Path, args: &[&str]) -> Command {
     let mut command = command(args);
     command.arg("--project").arg(project);
     command
+}
+
+/// Runs `command` to the end; panics with its stderr unless it succeeded.
+pub fn succeed(command: &mut Command) -> std::process::Output {
+    let out = command.output().expect("run deskshift");
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// A `deskshift sim …` child process, killed on drop.
