@@ -18,6 +18,7 @@
 //! calls a real run makes against the emulator.
 
 use super::{div_ceil, Budget, CallRow, Phase, Projection, Workload};
+use crate::model::ObjectKind::{CustomObjectRecords, Customers, Tickets};
 
 /// Messages a ticket create carries (Gorgias takes 500, one is the note).
 const INLINE_MESSAGES: u64 = 499;
@@ -39,7 +40,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.ticket_fields,
             1 + w.ticket_fields + DESKSHIFT_FIELDS,
             "1 listing + 1 POST /api/custom-fields per ticket field and per deskshift field",
-            false,
+            None,
         ),
         row(
             Phase::Prepare,
@@ -47,16 +48,16 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.tags,
             1 + tags,
             "1 listing + 1 POST /api/tags per normalised tag",
-            false,
+            None,
         ),
-        row(Phase::Migrate, "preflight", 0, 1, "GET /api/rules", false),
+        row(Phase::Migrate, "preflight", 0, 1, "GET /api/rules", None),
         row(
             Phase::Migrate,
             "users",
             w.agents,
             1,
             "GET /api/users (100 a page); matched by e-mail, never created",
-            false,
+            None,
         ),
         row(
             Phase::Migrate,
@@ -65,7 +66,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             1,
             "GET /api/customers?limit=1: the account holds none yet (one listing page per 100 \
              it holds otherwise)",
-            false,
+            None,
         ),
         row(
             Phase::Migrate,
@@ -73,7 +74,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.customers,
             w.customers.saturating_sub(w.duplicate_customers),
             "1 POST /api/customers per customer; duplicates by e-mail merged without a call",
-            true,
+            Some(Customers),
         ),
         row(
             Phase::Migrate,
@@ -81,7 +82,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.tickets,
             w.tickets,
             "1 POST /api/tickets per ticket, with up to 499 messages, tags and field values",
-            true,
+            Some(Tickets),
         ),
         row(
             Phase::Migrate,
@@ -89,7 +90,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.public_messages + w.private_notes,
             messages_beyond_inline(w),
             "1 POST /api/tickets/{id}/messages per message beyond the first 499",
-            true,
+            Some(Tickets),
         ),
         row(
             Phase::Migrate,
@@ -97,7 +98,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.files,
             upload_calls(w),
             "POST /api/upload, up to 10 files and 16 MiB per call, per ticket",
-            true,
+            Some(Tickets),
         ),
         row(
             Phase::Migrate,
@@ -106,7 +107,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             2 * w.merged_with_records,
             "ride in their customer's create; those of a customer merged into an earlier one: \
              GET + PUT /api/customers/{id}/data",
-            true,
+            Some(CustomObjectRecords),
         ),
     ];
     let assumptions = vec![

@@ -21,6 +21,7 @@ pub use refine::{compare, refine, Comparison, Measured, Refined, TOLERANCE_PCT};
 pub use workload::Workload;
 
 use super::Target;
+use crate::model::ObjectKind;
 use serde::{Deserialize, Serialize};
 
 /// The sample size suggested before any run: large enough to average out
@@ -47,6 +48,12 @@ pub struct CallRow {
     /// Whether the calls grow with the number of tickets migrated (customers,
     /// tickets, messages, files) rather than being paid once per run.
     pub scales_with_tickets: bool,
+    /// The writer's stage (its progress events) the calls are made in:
+    /// customers, tickets (with their messages, files and events), or
+    /// `None` for calls made once per run. A sample's stages are matched
+    /// against these rows.
+    #[serde(default)]
+    pub stage: Option<ObjectKind>,
 }
 
 impl CallRow {
@@ -56,7 +63,7 @@ impl CallRow {
         records: u64,
         calls: u64,
         method: impl Into<String>,
-        scales_with_tickets: bool,
+        stage: Option<ObjectKind>,
     ) -> CallRow {
         CallRow {
             phase,
@@ -64,7 +71,8 @@ impl CallRow {
             records,
             calls,
             method: method.into(),
-            scales_with_tickets,
+            scales_with_tickets: stage.is_some(),
+            stage,
         }
     }
 }
@@ -94,6 +102,15 @@ pub struct Projection {
 }
 
 impl Projection {
+    /// Calls `migrate` makes in the writer's `stage`.
+    pub fn stage_calls(&self, stage: ObjectKind) -> u64 {
+        self.rows
+            .iter()
+            .filter(|r| r.phase == Phase::Migrate && r.stage == Some(stage))
+            .map(|r| r.calls)
+            .sum()
+    }
+
     fn from_rows(
         budget: Budget,
         rows: Vec<CallRow>,

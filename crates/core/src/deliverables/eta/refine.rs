@@ -6,16 +6,22 @@
 //! tickets were written and how many calls each stage made. That splits the
 //! sample into
 //!
-//! - what grows with the workload: seconds and calls per customer (the
-//!   customers stage) and per ticket (the tickets stage, which carries the
-//!   messages, files, notes and status events of each ticket);
-//! - what a run pays whatever its size: everything else (sign-in, preflight,
-//!   the schema check, reading the source's definitions, listings).
+//! - customers: seconds and calls per customer (one kind of record, one
+//!   price each; a destination that already holds some makes fewer calls,
+//!   and the sample sees it);
+//! - tickets: seconds per call of the tickets stage, which carries the
+//!   messages, files, notes and status events of each ticket. Tickets vary
+//!   (the first N may carry more or fewer files than the rest), so the
+//!   calls the rest needs come from the model, exact for what the
+//!   destination does with tickets, less what the sample already made;
+//! - what a run pays whatever its size: everything else (sign-in,
+//!   preflight, the schema check, reading the source's definitions,
+//!   listings), measured.
 //!
-//! The run that finishes the migration pays the fixed part again and the
-//! per-record rates for what the sample left; the destination's budget
-//! bounds it from below (a small sample may fit in the first window of a
-//! rolling budget and look faster than the steady rate allows).
+//! The run that finishes the migration pays the fixed part again; the
+//! destination's budget bounds it from below (a small sample may fit in the
+//! first window of a rolling budget and look faster than the steady rate
+//! allows).
 
 use super::Projection;
 use crate::engine::stages::{covered_seconds, Stage};
@@ -69,13 +75,15 @@ pub struct Refined {
     pub sample: Measured,
     /// `stages` when the sample's stages split it, `whole run` when the
     /// sample had none (every call and second but the projection's
-    /// once-per-run calls is then taken to grow with the tickets).
+    /// once-per-run calls is then taken to belong to the tickets).
     pub basis: String,
+    /// Calls per ticket the sample made in its tickets stage.
     pub calls_per_ticket: f64,
     pub calls_per_customer: f64,
     /// Calls a run makes whatever its size.
     pub fixed_calls: u64,
-    pub seconds_per_ticket: f64,
+    /// Seconds per call of the tickets stage.
+    pub seconds_per_ticket_call: f64,
     pub seconds_per_customer: f64,
     /// Seconds a run takes whatever its size.
     pub fixed_seconds: f64,
@@ -114,61 +122,61 @@ pub fn refine(projection: &Projection, sample: &Measured) -> Refined {
             amount / records as f64
         }
     };
-    let (basis, customers, tickets) = if sample.stages.is_empty() {
-        // No stages: all but the modelled once-per-run calls scale with
-        // the tickets; the time is split in the same proportion.
+    let (basis, customers, tickets, scaling_seconds) = if sample.stages.is_empty() {
+        // No stages: all but the modelled once-per-run calls belong to the
+        // tickets; the time is split in the same proportion.
         let fixed = projection.migrate_fixed_calls.min(sample.calls);
-        let scaling = sample.calls - fixed;
-        let share = per(scaling as f64, sample.calls.max(1)).min(1.0);
+        let share = per((sample.calls - fixed) as f64, sample.calls.max(1));
         let tickets = Stage {
-            calls: scaling,
+            calls: sample.calls - fixed,
             finished_s: sample.duration_s * share,
             ..Stage::default()
         };
-        ("whole run", Stage::default(), tickets)
+        ("whole run", Stage::default(), tickets, tickets.seconds())
     } else {
         (
             "stages",
             sample.stage(ObjectKind::Customers),
             sample.stage(ObjectKind::Tickets),
+            covered_seconds(&sample.stages, &SCALING),
         )
     };
-    let scaling_calls = customers.calls + tickets.calls;
-    let scaling_seconds = if sample.stages.is_empty() {
-        tickets.seconds()
-    } else {
-        covered_seconds(&sample.stages, &SCALING)
-    };
-    let fixed_calls = sample.calls.saturating_sub(scaling_calls);
-    let fixed_seconds = (sample.duration_s - scaling_seconds).max(0.0);
     // Overlapping customer and ticket stages share their seconds in
     // proportion to their own lengths.
-    let overlap = (customers.seconds() + tickets.seconds()) / scaling_seconds.max(f64::EPSILON);
+    let overlap =
+        ((customers.seconds() + tickets.seconds()) / scaling_seconds.max(f64::EPSILON)).max(1.0);
     let rates = Rates {
-        calls_per_ticket: per(tickets.calls as f64, sample.tickets),
         calls_per_customer: per(customers.calls as f64, sample.customers),
-        seconds_per_ticket: per(tickets.seconds() / overlap.max(1.0), sample.tickets),
-        seconds_per_customer: per(customers.seconds() / overlap.max(1.0), sample.customers),
-        fixed_calls,
-        fixed_seconds,
+        seconds_per_customer: per(customers.seconds() / overlap, sample.customers),
+        seconds_per_ticket_call: per(tickets.seconds() / overlap, tickets.calls),
+        seconds_per_ticket: per(tickets.seconds() / overlap, sample.tickets),
+        fixed_calls: sample.calls.saturating_sub(customers.calls + tickets.calls),
+        fixed_seconds: (sample.duration_s - scaling_seconds).max(0.0),
     };
-    let remaining_tickets = projection.tickets.saturating_sub(sample.tickets);
-    let remaining_customers = projection.customers.saturating_sub(sample.customers);
-    let (remaining_calls, remaining_duration_s) =
-        rates.run(projection, remaining_tickets, remaining_customers);
-    let (full_calls, full_duration_s) =
-        rates.run(projection, projection.tickets, projection.customers);
+    let ticket_calls = projection.stage_calls(ObjectKind::Tickets);
+    let remaining = Work {
+        tickets: projection.tickets.saturating_sub(sample.tickets),
+        ticket_calls: ticket_calls.saturating_sub(tickets.calls),
+        customers: projection.customers.saturating_sub(sample.customers),
+    };
+    let whole = Work {
+        tickets: projection.tickets,
+        ticket_calls,
+        customers: projection.customers,
+    };
+    let (remaining_calls, remaining_duration_s) = rates.run(projection, &remaining);
+    let (full_calls, full_duration_s) = rates.run(projection, &whole);
     Refined {
         sample: sample.clone(),
         basis: basis.into(),
-        calls_per_ticket: rates.calls_per_ticket,
+        calls_per_ticket: per(tickets.calls as f64, sample.tickets),
         calls_per_customer: rates.calls_per_customer,
-        fixed_calls,
-        seconds_per_ticket: rates.seconds_per_ticket,
+        fixed_calls: rates.fixed_calls,
+        seconds_per_ticket_call: rates.seconds_per_ticket_call,
         seconds_per_customer: rates.seconds_per_customer,
-        fixed_seconds,
-        remaining_tickets,
-        remaining_customers,
+        fixed_seconds: rates.fixed_seconds,
+        remaining_tickets: remaining.tickets,
+        remaining_customers: remaining.customers,
         remaining_calls,
         remaining_duration_s,
         full_calls,
@@ -176,26 +184,38 @@ pub fn refine(projection: &Projection, sample: &Measured) -> Refined {
     }
 }
 
-/// The sample's measures, per record and per run.
+/// What a run has to write.
+struct Work {
+    tickets: u64,
+    /// Calls of the tickets stage, from the model.
+    ticket_calls: u64,
+    customers: u64,
+}
+
+/// The sample's measures, per record, per call and per run.
 struct Rates {
-    calls_per_ticket: f64,
     calls_per_customer: f64,
-    seconds_per_ticket: f64,
     seconds_per_customer: f64,
+    seconds_per_ticket_call: f64,
+    /// Used when the tickets stage made no call to time.
+    seconds_per_ticket: f64,
     fixed_calls: u64,
     fixed_seconds: f64,
 }
 
 impl Rates {
-    /// Calls and seconds of a run writing `tickets` and `customers`: the
-    /// measured rates, and never faster than the budget lets the calls go.
-    fn run(&self, projection: &Projection, tickets: u64, customers: u64) -> (u64, f64) {
-        let calls = self.fixed_calls
-            + (self.calls_per_ticket * tickets as f64 + self.calls_per_customer * customers as f64)
-                .round() as u64;
-        let measured = self.fixed_seconds
-            + self.seconds_per_ticket * tickets as f64
-            + self.seconds_per_customer * customers as f64;
+    /// Calls and seconds of a run doing `work`: the measured rates, and
+    /// never faster than the budget lets the calls go.
+    fn run(&self, projection: &Projection, work: &Work) -> (u64, f64) {
+        let customer_calls = (self.calls_per_customer * work.customers as f64).round() as u64;
+        let calls = self.fixed_calls + customer_calls + work.ticket_calls;
+        let tickets_s = if self.seconds_per_ticket_call > 0.0 {
+            self.seconds_per_ticket_call * work.ticket_calls as f64
+        } else {
+            self.seconds_per_ticket * work.tickets as f64
+        };
+        let measured =
+            self.fixed_seconds + self.seconds_per_customer * work.customers as f64 + tickets_s;
         let paced = self.fixed_seconds + projection.budget.time_for(calls, 0.0);
         (calls, measured.max(paced))
     }
@@ -318,25 +338,28 @@ mod tests {
 
     #[test]
     fn a_sample_splits_into_per_record_rates_and_a_fixed_part() {
+        // The model: one create per ticket (4 messages, no files).
         let budget = window(400, 2.0);
         let p = projection(1000, budget.clone());
-        let sample = simulated_run(&budget, 50, 3, 0.02, 0.01, 5.0);
+        assert_eq!(p.stage_calls(ObjectKind::Tickets), 1000);
+        let sample = simulated_run(&budget, 50, 1, 0.02, 0.01, 5.0);
         let r = refine(&p, &sample);
         assert_eq!(r.basis, "stages");
-        assert!((r.calls_per_ticket - 3.0).abs() < 1e-9, "{r:?}");
+        assert!((r.calls_per_ticket - 1.0).abs() < 1e-9, "{r:?}");
         assert!((r.calls_per_customer - 1.0).abs() < 1e-9, "{r:?}");
+        assert!((r.seconds_per_ticket_call - 0.02).abs() < 1e-9, "{r:?}");
         assert_eq!(r.fixed_calls, 4);
         assert!((r.fixed_seconds - 5.0).abs() < 1e-6, "{r:?}");
         assert_eq!((r.remaining_tickets, r.remaining_customers), (950, 950));
-        assert_eq!(r.remaining_calls, 4 + 950 * 4);
+        assert_eq!(r.remaining_calls, 4 + 950 + 950);
     }
 
     #[test]
     fn a_sample_predicts_the_rest_within_20_percent_when_latency_sets_the_pace() {
         let budget = window(400, 2.0);
         let p = projection(1000, budget.clone());
-        let sample = simulated_run(&budget, 50, 3, 0.02, 0.01, 5.0);
-        let actual = simulated_run(&budget, 950, 3, 0.02, 0.01, 5.0);
+        let sample = simulated_run(&budget, 50, 1, 0.02, 0.01, 5.0);
+        let actual = simulated_run(&budget, 950, 1, 0.02, 0.01, 5.0);
         let c = compare(&p, Some(&refine(&p, &sample)), &actual);
         assert_eq!(c.basis, "sample-refined");
         assert!(c.within_tolerance, "{c:?}");
@@ -344,14 +367,34 @@ mod tests {
     }
 
     #[test]
+    fn heavy_sample_tickets_are_not_taken_for_the_average() {
+        // The first 50 tickets cost 3 calls each (files), the other 950 one:
+        // the model knows the total, so only the time per call carries over.
+        let budget = window(400, 2.0);
+        let mut p = projection(1000, budget.clone());
+        for row in &mut p.rows {
+            if row.object == "attachments" {
+                row.calls = 100;
+            }
+        }
+        let sample = simulated_run(&budget, 50, 3, 0.06, 0.01, 5.0);
+        let r = refine(&p, &sample);
+        assert_eq!(r.remaining_calls, 4 + 950 + 950, "{r:?}");
+        let actual = simulated_run(&budget, 950, 1, 0.02, 0.01, 5.0);
+        let c = compare(&p, Some(&r), &actual);
+        assert!(c.within_tolerance, "{c:?}");
+        assert!(c.calls_error_pct.abs() < 1e-9, "{c:?}");
+    }
+
+    #[test]
     fn a_sample_inside_the_first_window_does_not_hide_the_steady_pace() {
-        // 40 calls per 20 s: the sample's 44 calls barely leave the first
-        // window and look fast; the rest is paced at 2 calls a second.
+        // 40 calls per 20 s: the sample's 24 calls fit in the first window
+        // and look fast; the rest is paced at 2 calls a second.
         let budget = window(40, 20.0);
         let p = projection(1000, budget.clone());
-        let sample = simulated_run(&budget, 10, 3, 0.01, 0.01, 1.0);
+        let sample = simulated_run(&budget, 10, 1, 0.01, 0.01, 1.0);
         let r = refine(&p, &sample);
-        let actual = simulated_run(&budget, 990, 3, 0.01, 0.01, 1.0);
+        let actual = simulated_run(&budget, 990, 1, 0.01, 0.01, 1.0);
         let c = compare(&p, Some(&r), &actual);
         assert!(c.within_tolerance, "{c:?}");
         let paced = (r.remaining_calls - 40) as f64 / 2.0;

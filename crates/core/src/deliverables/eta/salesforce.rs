@@ -28,6 +28,7 @@
 //! calls a real run makes against the emulator.
 
 use super::{div_ceil, Budget, CallRow, Phase, Projection, Workload};
+use crate::model::ObjectKind::{CustomObjectRecords, Customers, Tickets};
 
 /// Records per object from which the writer goes through Bulk API 2.0.
 const BULK_THRESHOLD: u64 = 2_000;
@@ -154,7 +155,7 @@ fn comment_parts(w: &Workload) -> u64 {
 /// Every process signs in once.
 fn sign_in(phase: Phase) -> CallRow {
     let method = "OAuth token (not counted against the daily limit)";
-    CallRow::new(phase, "sign-in", 0, 1, method, false)
+    CallRow::new(phase, "sign-in", 0, 1, method, None)
 }
 
 pub fn project(w: &Workload, budget: &Budget) -> Projection {
@@ -173,7 +174,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
                 "objects listed; 1 Tooling create per custom object and for the status-history \
                  object; the {describe_all} loaded objects described 4 times"
             ),
-            false,
+            None,
         ),
         CallRow::new(
             Prepare,
@@ -182,7 +183,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             fields + 2 + div_ceil(fields, PER_COLLECTION),
             "1 Tooling create per field; field-level security: 2 look-ups + 1 Composite call \
              per 200 fields",
-            false,
+            None,
         ),
         CallRow::new(
             Prepare,
@@ -190,7 +191,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             3,
             VALUE_SET_CALLS,
             "Case Status, Priority, Origin: find, read, extend each value set",
-            false,
+            None,
         ),
         sign_in(Migrate),
         CallRow::new(
@@ -199,7 +200,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             0,
             PREFLIGHT_CALLS,
             "validation rules, triggers, assignment rules, the Case describe",
-            false,
+            None,
         ),
         CallRow::new(
             Migrate,
@@ -207,7 +208,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             describe_all,
             1 + 2 * describe_all,
             "objects listed; the loaded objects described twice",
-            false,
+            None,
         ),
         CallRow::new(
             Migrate,
@@ -215,7 +216,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.agents,
             1,
             "SOQL on User (2,000 a page); matched by e-mail, never created",
-            false,
+            None,
         ),
     ];
     let customer_bulk = w.customers >= BULK_THRESHOLD;
@@ -244,7 +245,14 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
         ),
     ] {
         let calls = customer_chunks * per_customer_chunk;
-        rows.push(CallRow::new(Migrate, object, records, calls, method, true));
+        rows.push(CallRow::new(
+            Migrate,
+            object,
+            records,
+            calls,
+            method,
+            Some(Customers),
+        ));
     }
     let lookups: u64 = chunks(w.tickets, ticket_chunk(w))
         .map(|size| {
@@ -258,7 +266,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
         w.tickets,
         lookups,
         "the Contacts of each chunk of tickets, 187 ids per SOQL query",
-        true,
+        Some(Tickets),
     ));
     let all_messages = w.public_messages + w.private_notes;
     for (object, records, volume) in [
@@ -269,7 +277,12 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
         let l = load(w, records, volume);
         jobs += l.jobs;
         rows.push(CallRow::new(
-            Migrate, object, records, l.calls, l.method, true,
+            Migrate,
+            object,
+            records,
+            l.calls,
+            l.method,
+            Some(Tickets),
         ));
     }
     let parts = comment_parts(w);
@@ -282,7 +295,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             "sObject Collections, 200 per call per chunk; {parts} comments (notes over 4,000 \
              bytes split)"
         ),
-        true,
+        Some(Tickets),
     ));
     let files = w.files.saturating_sub(w.empty_files);
     let private_files = w.private_note_files.min(files);
@@ -295,7 +308,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             "ContentVersion insert + document look-up per file; {private_files} files of \
              private notes also get an internal ContentDocumentLink (3 calls)"
         ),
-        true,
+        Some(Tickets),
     ));
     let records = w.custom_object_records;
     rows.push(CallRow::new(
@@ -304,7 +317,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
         records,
         div_ceil(records, PER_COLLECTION) + w.custom_objects.saturating_sub(1).min(records),
         "sObject Collections, 200 records per call, per object",
-        true,
+        Some(CustomObjectRecords),
     ));
     let assumptions = vec![
         format!(
