@@ -14,8 +14,11 @@
 //! Each destination emulator therefore delays every answer (`slow=1@…`), so
 //! the runs spend their time the way real ones do: Gorgias at a budget
 //! that binds (the documented 40 calls per 20 s, five times faster) or at
-//! one that does not, Salesforce (a daily limit, never binding here) at its
-//! latency. `DESKSHIFT_BENCH_TICKETS=300` runs smaller workspaces.
+//! one that does not, Salesforce (a daily limit, never binding here) at a
+//! typical REST latency, and at a short one where deskshift's own work per
+//! record weighs as much as the calls (the case the refinement handles
+//! worst: it carries the sample's time *per call* over to the rest). `DESKSHIFT_BENCH_TICKETS=300` runs smaller workspaces;
+//! `--profile dev` reuses the test build instead of compiling a release one.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -158,8 +161,16 @@ fn main() {
             label: "Salesforce, latency binds",
             dest: "salesforce",
             budget: None,
+            faults: "slow=1@150ms",
+            tickets: tickets / 2,
+            sample: 30,
+        },
+        Scenario {
+            label: "Salesforce, short latency",
+            dest: "salesforce",
+            budget: None,
             faults: "slow=1@40ms",
-            tickets,
+            tickets: tickets / 2,
             sample: 30,
         },
     ];
@@ -225,16 +236,43 @@ fn render(outcomes: &[Outcome]) -> String {
             o.duration_error_pct,
         ));
     }
+    let met = outcomes
+        .iter()
+        .filter(|o| o.duration_error_pct.abs() <= 20.0)
+        .count();
     let worst = outcomes
         .iter()
-        .map(|o| o.duration_error_pct.abs())
-        .fold(0.0, f64::max);
+        .max_by(|a, b| {
+            a.duration_error_pct
+                .abs()
+                .total_cmp(&b.duration_error_pct.abs())
+        })
+        .map(|o| format!("{} {:+.1} %", o.scenario.label, o.duration_error_pct))
+        .unwrap_or_default();
     md.push_str(&format!(
-        "\n- Duration predicted within ±20 %: {} (worst {worst:.1} %).\n",
-        if worst <= 20.0 { "met" } else { "**not met**" }
+        "\n- Duration predicted within ±20 %: {} in {met} of {} scenarios (worst: {worst}).\n",
+        if met == outcomes.len() {
+            "met"
+        } else {
+            "**not met**"
+        },
+        outcomes.len()
     ));
+    md.push_str(
+        "- The refinement takes the calls of the rest from the model and the time per call \
+         from the sample. Where deskshift's own work per record (mapping, journaling) weighs \
+         as much as the calls — a short latency, an unoptimised build — and the sample's \
+         tickets carry fewer or more files than the rest, that time per call is off by the \
+         difference.\n",
+    );
+    let build = if cfg!(debug_assertions) {
+        "an unoptimised build (`--profile dev`)"
+    } else {
+        "a release build"
+    };
     md.push_str(&format!(
-        "\nMachine: {} cores; `cargo bench` (release build).\n",
+        "\nMachine: {} cores shared with other work; {build}. Sample and full run come from the \
+         same build, so the prediction is measured against like.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     ));
     md

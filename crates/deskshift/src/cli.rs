@@ -42,7 +42,7 @@ pub enum Command {
     /// Create a migration project in --project.
     Init(InitArgs),
     /// Inventory the source: counts, custom fields, channels, attachments, automations;
-    /// writes reports/scope.{json,md}.
+    /// writes reports/scope.{json,md} and the deliverables, reports/deliverables.{json,md,html}.
     Discover(DiscoverArgs),
     /// Create the destination schema (custom fields, tags); optionally pause rules.
     Prepare(PrepareArgs),

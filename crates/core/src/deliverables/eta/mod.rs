@@ -170,7 +170,11 @@ impl Eta {
         let refined = sample.map(|s| refine(&projection, &s));
         let comparison = actual.map(|a| compare(&projection, refined.as_ref(), &a));
         let next_step = match (&refined, &comparison) {
-            (_, Some(_)) => "The full run is measured: the comparison below is final.".into(),
+            (Some(_), Some(_)) => "The full run is measured: the comparison above is final.".into(),
+            (None, Some(_)) => "The full run is measured against the projection from the scope \
+                                alone; on the next project, a `deskshift migrate --sample N` \
+                                first measures the destination's real pace and refines the ETA."
+                .into(),
             (Some(_), None) => {
                 "Run `deskshift migrate` for the rest; `deskshift report` then compares this \
                  projection with what the run measured."
