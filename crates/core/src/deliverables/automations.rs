@@ -121,7 +121,14 @@ const NOTIFICATION_RECIPIENT: &str = "the recipient set on each ticket";
 fn notification_spec(n: &NotificationTriggerUse) -> Spec {
     Spec {
         trigger: n.event.clone(),
-        conditions: vec![format!("the ticket has a {} notification for it", n.medium)],
+        conditions: vec![format!(
+            "the ticket has {} notification for it",
+            match n.medium.as_str() {
+                "email" => "an e-mail".to_string(),
+                "sms" => "an SMS".to_string(),
+                other => format!("a {other}"),
+            }
+        )],
         actions: vec![AutomationAction {
             action: format!("send_{}", n.medium),
             params: serde_json::json!({ "to": NOTIFICATION_RECIPIENT }),

@@ -14,7 +14,7 @@ padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eef1f5}\
 tr:nth-child(even) td{background:#f8f9fb}.grade{display:inline-flex;align-items:center;gap:1rem;\
 border:2px solid #345;border-radius:.5rem;padding:.5rem 1rem;margin:.5rem 0}\
 .grade b{font-size:3rem;line-height:1}.grade span{font-size:1.2rem}h3{margin:1.5rem 0 .3rem}\
-td.n{text-align:right;white-space:nowrap}code{font:.9em ui-monospace,monospace;background:#eef1f5;\
+td{overflow-wrap:anywhere}td.n{text-align:right;white-space:nowrap;overflow-wrap:normal}code{font:.9em ui-monospace,monospace;background:#eef1f5;\
 padding:0 .2em;border-radius:.2em}";
 
 pub fn render_html(d: &Deliverables) -> String {
@@ -81,7 +81,7 @@ impl Sink for Html {
             let _ = write!(w, "<tr>");
             for c in row {
                 let class = if numeric(c) { " class=\"n\"" } else { "" };
-                let _ = write!(w, "<td{class}>{}</td>", text(c));
+                let _ = write!(w, "<td{class}>{}</td>", text(c).replace('\n', "<br>"));
             }
             let _ = writeln!(w, "</tr>");
         }

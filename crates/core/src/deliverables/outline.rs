@@ -356,12 +356,8 @@ fn automations(d: &Deliverables, b: &mut Vec<Block>) {
         &[
             "Stames automation",
             "active",
-            "trigger",
-            "conditions",
-            "actions",
+            "what it does",
             "rebuild as",
-            "when",
-            "then",
             "no equivalent",
         ],
         a.entries
@@ -371,24 +367,34 @@ fn automations(d: &Deliverables, b: &mut Vec<Block>) {
                 vec![
                     e.name.clone(),
                     yes_no(e.active),
-                    e.trigger.clone(),
-                    e.conditions.join("; "),
-                    e.actions.join("; "),
-                    r.mechanism.clone(),
-                    std::iter::once(r.when.clone())
-                        .chain(r.conditions.iter().map(|c| format!("if {c}")))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    r.actions.join("; "),
+                    lines(&e.trigger, &e.conditions, &e.actions),
+                    format!(
+                        "{}\n{}",
+                        r.mechanism,
+                        lines(&r.when, &r.conditions, &r.actions)
+                    ),
                     if r.gaps.is_empty() {
                         "—".into()
                     } else {
-                        r.gaps.join("; ")
+                        r.gaps.join("\n")
                     },
                 ]
             })
             .collect(),
     ));
+}
+
+/// "When …", "If … and …", "Then …; …" on lines of their own (a table
+/// cell keeps the line breaks).
+fn lines(when: &str, conditions: &[String], actions: &[String]) -> String {
+    let mut out = format!("When {when}");
+    if !conditions.is_empty() {
+        out.push_str(&format!("\nIf {}", conditions.join(" and ")));
+    }
+    if !actions.is_empty() {
+        out.push_str(&format!("\nThen {}", actions.join("; ")));
+    }
+    out
 }
 
 fn checklists(d: &Deliverables, b: &mut Vec<Block>) {

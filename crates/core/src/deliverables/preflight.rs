@@ -39,10 +39,16 @@ pub fn section(target: Target, side_effects: Option<&[SideEffect]>) -> Preflight
             "{} has nothing active that would act on migrated records.",
             target.label()
         ),
-        (n, 0) => format!("{n} side effects found; none blocks the load."),
+        (n, 0) => format!("{}; none blocks the load.", effects_found(n)),
         (n, b) => format!(
-            "{n} side effects found; {b} block the load until paused (`deskshift prepare \
-             --pause-rules`) or explicitly allowed."
+            "{}; {} the load until paused (`deskshift prepare --pause-rules`) or explicitly \
+             allowed.",
+            effects_found(n),
+            if b == 1 {
+                "1 blocks".to_string()
+            } else {
+                format!("{b} block")
+            }
         ),
     };
     let mut side_effects = effects.to_vec();
@@ -52,6 +58,14 @@ pub fn section(target: Target, side_effects: Option<&[SideEffect]>) -> Preflight
         side_effects,
         blocking,
         summary,
+    }
+}
+
+fn effects_found(n: usize) -> String {
+    if n == 1 {
+        "1 side effect found".into()
+    } else {
+        format!("{n} side effects found")
     }
 }
 
@@ -108,5 +122,8 @@ mod tests {
         assert!(section(Target::Gorgias, Some(&[]))
             .summary
             .contains("nothing active"));
+        assert!(section(Target::Gorgias, Some(&[effect(true)]))
+            .summary
+            .starts_with("1 side effect found; 1 blocks the load"));
     }
 }
