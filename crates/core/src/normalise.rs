@@ -27,6 +27,17 @@ pub fn email_key(address: &str) -> String {
     address.trim().to_lowercase()
 }
 
+/// A company name as deskshift compares it: trimmed, lower-cased, runs of
+/// whitespace collapsed. Empty when there is no usable name. Customers of
+/// the same company share one destination account where the destination
+/// has accounts, so discovery counts companies by this key.
+pub fn company_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +51,12 @@ mod tests {
         assert_eq!(tag_key("--x--"), "x");
         assert_eq!(tag_key("Café Ölçü"), "café-ölçü");
         assert_eq!(tag_key("   "), "");
+    }
+
+    #[test]
+    fn company_keys_ignore_case_and_spacing() {
+        assert_eq!(company_key("  ACME   Inc "), "acme inc");
+        assert_eq!(company_key(" \t "), "");
     }
 
     #[test]

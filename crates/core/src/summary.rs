@@ -3,6 +3,7 @@
 //! be added, never renamed or removed.
 
 use crate::discover::ScopeReport;
+use crate::engine::stages::Stage;
 use crate::model::ObjectKind;
 use crate::source::ApiStats;
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,10 @@ pub struct Summary {
     /// Whether every kind reconciles: source = created + matched + rejected + skipped
     /// (for discovery: source = read + rejected).
     pub reconciled: bool,
+    /// `migrate`: when each object kind was worked on, in seconds since the
+    /// run began (what the ETA's refinement reads; see `engine::stages`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stages: BTreeMap<ObjectKind, Stage>,
 }
 
 /// Per object kind. Invariant 1: `source = created + matched + rejected + skipped`
@@ -81,6 +86,7 @@ impl Summary {
             duration_s: scope.duration_s,
             phases: vec!["discover".into()],
             reconciled: scope.reconciled,
+            stages: BTreeMap::new(),
         }
     }
 }

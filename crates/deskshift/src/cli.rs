@@ -42,7 +42,7 @@ pub enum Command {
     /// Create a migration project in --project.
     Init(InitArgs),
     /// Inventory the source: counts, custom fields, channels, attachments, automations;
-    /// writes reports/scope.{json,md}.
+    /// writes reports/scope.{json,md} and the deliverables, reports/deliverables.{json,md,html}.
     Discover(DiscoverArgs),
     /// The field map: propose mapping.toml, show it, see what changed, confirm it.
     /// No record moves before it is confirmed.
@@ -54,6 +54,11 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Read every migrated record back and compare it field by field; exit 3 on mismatches.
     Verify(VerifyArgs),
+    /// (Re)write the reports from what the project knows now: the discovery
+    /// deliverables (scope, compatibility and complexity, ETA against the measured
+    /// runs, automation inventory, checklists, the destination's preflight) in
+    /// reports/deliverables.{json,md,html}.
+    Report(ReportArgs),
     /// Show where the project stands: runs, ledger counts, rejects.
     Status(StatusArgs),
 }
@@ -255,6 +260,12 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct DiscoverArgs {
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     #[command(flatten)]
     pub common: Common,
 }

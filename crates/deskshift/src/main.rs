@@ -60,6 +60,7 @@ async fn dispatch(command: Command) -> CliResult {
         Command::Prepare(args) => commands::prepare::run(args).await,
         Command::Migrate(args) => commands::migrate::run(args).await,
         Command::Verify(args) => commands::verify::run(args).await,
+        Command::Report(args) => commands::report::run(args).await,
         Command::Status(args) => commands::status::run(args),
     }
 }

@@ -196,6 +196,7 @@ impl Client {
             // as in flight until its answer's headers have been read.
             let permit = inner.pacer.acquire().await;
             inner.calls.fetch_add(1, Ordering::Relaxed);
+            tracing::trace!(%method, %url, "call");
             if tries.made > 0 {
                 inner.retries.fetch_add(1, Ordering::Relaxed);
             }

@@ -96,7 +96,7 @@ impl SalesforceConfig {
             budget: None,
             retry: RetryPolicy::default(),
             bulk_threshold: DEFAULT_BULK_THRESHOLD,
-            bulk_chunk: 2_000,
+            bulk_chunk: 1_000,
             bulk_poll: Duration::from_secs(1),
             users: UserPolicy::default(),
             support_address: None,

@@ -114,13 +114,24 @@ fn spec_of(a: &Automation) -> Spec {
     }
 }
 
+/// Who a per-ticket notification goes to differs ticket by ticket (the
+/// customer, an agent, a phone number), so the inventory names it so.
+const NOTIFICATION_RECIPIENT: &str = "the recipient set on each ticket";
+
 fn notification_spec(n: &NotificationTriggerUse) -> Spec {
     Spec {
         trigger: n.event.clone(),
-        conditions: vec![format!("the ticket has a {} notification for it", n.medium)],
+        conditions: vec![format!(
+            "the ticket has {} notification for it",
+            match n.medium.as_str() {
+                "email" => "an e-mail".to_string(),
+                "sms" => "an SMS".to_string(),
+                other => format!("a {other}"),
+            }
+        )],
         actions: vec![AutomationAction {
             action: format!("send_{}", n.medium),
-            params: Value::Null,
+            params: serde_json::json!({ "to": NOTIFICATION_RECIPIENT }),
         }],
     }
 }
@@ -170,6 +181,18 @@ fn param(a: &AutomationAction, key: &str) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
         None => "…".into(),
+    }
+}
+
+/// The agent an action names: a Stames agent id, or a role such as the
+/// ticket's assignee.
+fn agent(a: &AutomationAction) -> String {
+    match a.params.get("agent_id") {
+        Some(Value::String(role)) if role.parse::<u64>().is_err() => {
+            format!("the ticket's {role}")
+        }
+        Some(_) => format!("the user of Stames agent {}", param(a, "agent_id")),
+        None => "an agent".into(),
     }
 }
 
@@ -229,10 +252,7 @@ fn gorgias_rule(spec: &Spec) -> Recommendation {
     for a in &spec.actions {
         match a.action.as_str() {
             "add_tag" => actions.push(format!("Add tags: {}", param(a, "tag"))),
-            "assign_agent" => actions.push(format!(
-                "Assign agent: the user of Stames agent {}",
-                param(a, "agent_id")
-            )),
+            "assign_agent" => actions.push(format!("Assign agent: {}", agent(a))),
             "set_status" => actions.push(format!(
                 "Set status: {} (Gorgias has open and closed)",
                 param(a, "status")
@@ -244,15 +264,16 @@ fn gorgias_rule(spec: &Spec) -> Recommendation {
             "send_email" if sends_to_customer(a) => actions
                 .push("Reply to customer (or Apply macro holding the Stames template)".into()),
             "send_email" => actions.push(format!("Send email to {}", param(a, "to"))),
-            "send_sms" => {
+            "send_sms" if sends_to_customer(a) => {
                 actions.push("Reply to customer (answers on the ticket's own channel)".into());
                 gaps.push("no SMS action: Gorgias replies on the ticket's channel; SMS needs an SMS integration and an SMS ticket".into());
             }
+            "send_sms" => {
+                actions.push(format!("Send email to {} instead", param(a, "to")));
+                gaps.push(format!("no SMS action: a rule cannot text {}; use an SMS integration or an e-mail-to-SMS gateway", param(a, "to")));
+            }
             "notify_agent" => {
-                actions.push(format!(
-                    "Assign agent: the user of Stames agent {}",
-                    param(a, "agent_id")
-                ));
+                actions.push(format!("Assign agent: {}", agent(a)));
                 gaps.push("no notify action: assigning notifies the assignee; or Send email to the agent's address".into());
             }
             "remind_agent" => {
@@ -308,11 +329,11 @@ fn salesforce_equivalent(spec: &Spec) -> Recommendation {
     for a in &spec.actions {
         match a.action.as_str() {
             "add_tag" => actions.push(format!("Update Records: add `{}` to Stames_Tags__c (or a TopicAssignment)", param(a, "tag"))),
-            "assign_agent" => actions.push(format!("Set Case owner: the User of Stames agent {}", param(a, "agent_id"))),
+            "assign_agent" => actions.push(format!("Set Case owner: {}", agent(a))),
             "set_priority" => actions.push(format!("Update Records: Priority = {}", param(a, "priority"))),
             "set_status" => actions.push(format!("Update Records: Status = {}", param(a, "status"))),
             "send_email" => actions.push(format!("Send Email (email alert with the Stames template) to {}", param(a, "to"))),
-            "notify_agent" => actions.push(format!("Send Custom Notification to the User of Stames agent {}", param(a, "agent_id"))),
+            "notify_agent" => actions.push(format!("Send Custom Notification to {}", agent(a))),
             "send_sms" => gaps.push("no native SMS action: needs Digital Engagement (Messaging) or an AppExchange SMS package".into()),
             "remind_agent" => actions.push("Create a Task with a reminder for the Case owner".into()),
             other => gaps.push(format!("no standard Salesforce action for `{other}`")),
@@ -390,6 +411,16 @@ mod tests {
         assert!(r.actions[0].starts_with("Reply to customer"));
         let r = gorgias_rule(&spec("weird", &[("launch_rocket", json!(null))]));
         assert_eq!(r.gaps.len(), 2, "{:?}", r.gaps);
+        let r = gorgias_rule(&spec(
+            "ticket_updated",
+            &[
+                ("send_sms", json!({"to": "+44 7700 900999"})),
+                ("notify_agent", json!({"agent_id": "assignee"})),
+            ],
+        ));
+        assert!(r.actions[0].contains("+44 7700 900999"), "{:?}", r.actions);
+        assert!(!r.actions[0].contains("Reply to customer"));
+        assert_eq!(r.actions[1], "Assign agent: the ticket's assignee");
     }
 
     #[test]

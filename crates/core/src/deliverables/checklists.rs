@@ -132,10 +132,6 @@ fn channels(target: Target, scope: &ScopeReport) -> Vec<ChecklistItem> {
 }
 
 fn agents(target: Target, scope: &ScopeReport, skipped: Option<&[Note]>) -> AgentQueue {
-    let stand_in = match target {
-        Target::Gorgias => "the fallback user (or the API user), with the true author in each ticket's migration note",
-        Target::Salesforce => "the fallback owner configured for the load",
-    };
     let roster = &scope.agents.roster;
     match skipped {
         Some(notes) => {
@@ -150,49 +146,64 @@ fn agents(target: Target, scope: &ScopeReport, skipped: Option<&[Note]>) -> Agen
                         email: known.map_or_else(String::new, |a| a.email.clone()),
                         departed: known.is_some_and(|a| a.departed),
                         assigned_tickets: known.map_or(0, |a| a.assigned_tickets),
-                        tickets_went_to: format!("{stand_in}. Reason recorded: {}", n.text),
+                        // The writer's own words: it knows where it put them.
+                        tickets_went_to: n
+                            .text
+                            .strip_prefix(QUEUE_PREFIX)
+                            .unwrap_or(&n.text)
+                            .to_string(),
                     }
                 })
                 .collect();
             AgentQueue {
                 basis: "ledger".into(),
                 note: format!(
-                    "Agents the migration found no {} user for; provision them (or keep the \
-                     stand-in) and run `deskshift delta`.",
+                    "Agents the migration found no {} user for, as the ledger recorded them; \
+                     provision them (or keep the stand-in) and run `deskshift migrate` again.",
                     target.label()
                 ),
                 agents,
             }
         }
-        None => AgentQueue {
-            basis: "discovery".into(),
-            note: format!(
-                "No migration has run yet. Agents are matched to {} users by e-mail at migration; \
-                 every agent below without a user of the same address goes to this queue, and \
-                 their tickets go to {stand_in}. Departed agents are listed first.",
-                target.label()
-            ),
-            agents: {
-                let mut agents: Vec<AgentToReconcile> = roster
-                    .iter()
-                    .map(|a| AgentToReconcile {
-                        id: a.id.clone(),
-                        name: a.name.clone(),
-                        email: a.email.clone(),
-                        departed: a.departed,
-                        assigned_tickets: a.assigned_tickets,
-                        tickets_went_to: format!(
-                            "their user if one has {}; else {stand_in}",
-                            a.email
-                        ),
-                    })
-                    .collect();
-                agents.sort_by_key(|a| !a.departed);
-                agents
-            },
-        },
+        None => {
+            let stand_in = match target {
+                Target::Gorgias => {
+                    "left unassigned (or given to a configured fallback user), with the true \
+                     author in each ticket's migration note"
+                }
+                Target::Salesforce => {
+                    "owned by the migration user (or a configured fallback owner), with the \
+                     Stames assignee kept in Stames_Assignee__c"
+                }
+            };
+            let mut agents: Vec<AgentToReconcile> = roster
+                .iter()
+                .map(|a| AgentToReconcile {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    email: a.email.clone(),
+                    departed: a.departed,
+                    assigned_tickets: a.assigned_tickets,
+                    tickets_went_to: format!("their user if one has {}; else {stand_in}", a.email),
+                })
+                .collect();
+            agents.sort_by_key(|a| !a.departed);
+            AgentQueue {
+                basis: "discovery".into(),
+                note: format!(
+                    "No migration has run yet. Agents are matched to {} users by e-mail at \
+                     migration; every agent below without a user of the same address goes to \
+                     this queue. Departed agents are listed first.",
+                    target.label()
+                ),
+                agents,
+            }
+        }
     }
 }
+
+/// How the writers' skip notes for agents begin.
+const QUEUE_PREFIX: &str = "reconciliation queue: ";
 
 #[cfg(test)]
 mod tests {
@@ -232,7 +243,9 @@ mod tests {
             Note {
                 kind: ObjectKind::Users,
                 source_id: "a3".into(),
-                text: "no Gorgias user has a3@example.com".into(),
+                text: "reconciliation queue: no Gorgias user has a3@example.com; their tickets \
+                       are left unassigned"
+                    .into(),
             },
             Note {
                 kind: ObjectKind::Notifications,
@@ -247,6 +260,8 @@ mod tests {
             (q.agents[0].name.as_str(), q.agents[0].assigned_tickets),
             ("Departed Dan", 2)
         );
-        assert!(q.agents[0].tickets_went_to.contains("fallback user"));
+        assert!(q.agents[0]
+            .tickets_went_to
+            .starts_with("no Gorgias user has a3@example.com"));
     }
 }

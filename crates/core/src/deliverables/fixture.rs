@@ -133,6 +133,8 @@ pub fn scope() -> ScopeReport {
             duplicate_email_groups: 1,
             customers_in_duplicate_groups: 2,
             duplicate_examples: vec![("dup@example.com".into(), 2)],
+            companies: 1,
+            merged_with_records: 1,
         },
         tickets: TicketSummary {
             by_status: BTreeMap::from([("open".into(), 2), ("solved".into(), 1)]),
@@ -190,6 +192,8 @@ pub fn scope() -> ScopeReport {
             requires_auth_examples: vec![file("f3", 400)],
             downloadable_per_ticket: BTreeMap::from([(2, 1)]),
             downloadable_bytes: 2_600,
+            downloadable_on_private_notes: 1,
+            downloadable_empty: 0,
         },
         custom_fields: vec![
             field("1", FieldObject::Ticket, FieldType::Date, "Due <b>date</b>"),

@@ -13,7 +13,9 @@ table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}th,td{border:1px s
 padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eef1f5}\
 tr:nth-child(even) td{background:#f8f9fb}.grade{display:inline-flex;align-items:center;gap:1rem;\
 border:2px solid #345;border-radius:.5rem;padding:.5rem 1rem;margin:.5rem 0}\
-.grade b{font-size:3rem;line-height:1}.grade span{font-size:1.2rem}";
+.grade b{font-size:3rem;line-height:1}.grade span{font-size:1.2rem}h3{margin:1.5rem 0 .3rem}\
+td{overflow-wrap:anywhere}td.n{text-align:right;white-space:nowrap;overflow-wrap:normal}code{font:.9em ui-monospace,monospace;background:#eef1f5;\
+padding:0 .2em;border-radius:.2em}";
 
 pub fn render_html(d: &Deliverables) -> String {
     let mut page = Html::default();
@@ -43,8 +45,12 @@ impl Sink for Html {
         let _ = writeln!(self.body, "<h2>{}</h2>", escape(t));
     }
 
+    fn subheading(&mut self, t: &str) {
+        let _ = writeln!(self.body, "<h3>{}</h3>", escape(t));
+    }
+
     fn paragraph(&mut self, t: &str) {
-        let _ = writeln!(self.body, "<p>{}</p>", escape(t));
+        let _ = writeln!(self.body, "<p>{}</p>", text(t));
     }
 
     fn grade(&mut self, grade: &str, label: &str, points: u32) {
@@ -59,7 +65,7 @@ impl Sink for Html {
     fn bullets(&mut self, items: &[String]) {
         let _ = writeln!(self.body, "<ul>");
         for item in items {
-            let _ = writeln!(self.body, "<li>{}</li>", escape(item));
+            let _ = writeln!(self.body, "<li>{}</li>", text(item));
         }
         let _ = writeln!(self.body, "</ul>");
     }
@@ -74,12 +80,51 @@ impl Sink for Html {
         for row in rows {
             let _ = write!(w, "<tr>");
             for c in row {
-                let _ = write!(w, "<td>{}</td>", escape(c));
+                let class = if numeric(c) { " class=\"n\"" } else { "" };
+                let _ = write!(w, "<td{class}>{}</td>", text(c).replace('\n', "<br>"));
             }
             let _ = writeln!(w, "</tr>");
         }
         let _ = writeln!(w, "</tbody></table>");
     }
+}
+
+/// Prose: escaped, with `backticked` commands and names as code.
+fn text(s: &str) -> String {
+    let escaped = escape(s);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len() < 3 || parts.len() % 2 == 0 {
+        return escaped;
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Whether a table cell is a figure (right-aligned): a number, a
+/// percentage, or a number with its unit.
+fn numeric(cell: &str) -> bool {
+    const UNITS: [&str; 9] = [
+        " %", " s", " min", " h", " days", " B", " KiB", " MiB", " GiB",
+    ];
+    let figure = UNITS
+        .iter()
+        .find_map(|unit| cell.strip_suffix(unit))
+        .unwrap_or(cell);
+    let figure = figure.strip_prefix(['+', '-']).unwrap_or(figure);
+    !figure.is_empty()
+        && figure.starts_with(|c: char| c.is_ascii_digit())
+        && figure
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
 }
 
 /// Text made safe inside HTML elements and attribute values.
@@ -109,6 +154,21 @@ mod tests {
             escape(fixture::HOSTILE),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"
         );
+    }
+
+    #[test]
+    fn figures_are_right_aligned_and_commands_are_code() {
+        for figure in ["12", "+3.5 %", "-50.0 %", "9.5 MiB", "24.8 s", "1,200"] {
+            assert!(numeric(figure), "{figure}");
+        }
+        for word in ["", "ticket", "a1", "1:1", "—", "4 of 12", "%"] {
+            assert!(!numeric(word), "{word}");
+        }
+        assert_eq!(
+            text("run `deskshift report` <now>"),
+            "run <code>deskshift report</code> &lt;now&gt;"
+        );
+        assert_eq!(text("an odd ` backtick"), "an odd ` backtick");
     }
 
     #[test]

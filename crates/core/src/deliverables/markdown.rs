@@ -24,6 +24,10 @@ impl Sink for Markdown {
         let _ = writeln!(self.0, "## {}\n", text(t));
     }
 
+    fn subheading(&mut self, t: &str) {
+        let _ = writeln!(self.0, "### {}\n", text(t));
+    }
+
     fn paragraph(&mut self, t: &str) {
         let _ = writeln!(self.0, "{}\n", text(t));
     }
@@ -63,10 +67,12 @@ fn text(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A table cell: inert, on one line, pipes escaped.
+/// A table cell: inert, on one row (line breaks become `<br>`, which
+/// Markdown tables render), pipes escaped.
 fn cell(s: &str) -> String {
-    let one_line = s.replace(['\r', '\n'], " ");
-    let cell = text(&one_line).replace('|', "\\|");
+    let cell = text(&s.replace('\r', ""))
+        .replace('|', "\\|")
+        .replace('\n', "<br>");
     if cell.is_empty() {
         " ".into()
     } else {
@@ -86,7 +92,7 @@ mod tests {
         for section in [
             "## 1. Scope",
             "## 2. Compatibility",
-            "## Complexity",
+            "### Complexity",
             "## 3. ETA",
             "## 4. Automation inventory",
             "## 5. Checklists",
@@ -100,7 +106,8 @@ mod tests {
 
     #[test]
     fn cells_stay_on_one_row() {
-        assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(cell("a|b\r\nc"), "a\\|b<br>c");
+        assert_eq!(cell("<br>"), "&lt;br&gt;", "source text stays inert");
         assert_eq!(cell(""), " ");
     }
 }

@@ -45,6 +45,8 @@ pub struct Inputs<'a> {
     pub budget: Option<&'a str>,
     /// The destination's preflight answer, when it was asked.
     pub side_effects: Option<&'a [SideEffect]>,
+    /// Why the destination could not answer, when it was asked and failed.
+    pub preflight_error: Option<&'a str>,
     /// Agents a migration skipped into the reconciliation queue (the
     /// ledger's `<destination>.notes.skip` notes of kind `users`); `None`
     /// before any migration.
@@ -83,7 +85,7 @@ pub fn build(
     let compatibility = compatibility::assess(target, scope);
     let projection = eta::project(target, &eta::Workload::from_scope(scope), &budget);
     let complexity = grade::grade(&grade::Signals::gather(scope, &compatibility, &projection));
-    let eta = eta::Eta::assemble(projection, inputs.sample, inputs.actual);
+    let eta = eta::Eta::assemble(projection, inputs.sample.clone(), inputs.actual.clone());
     Ok(Deliverables {
         generated_at: chrono::Utc::now(),
         destination: target,
@@ -95,7 +97,10 @@ pub fn build(
         eta,
         automations: automations::inventory(target, scope),
         checklists: checklists::checklists(target, scope, inputs.skipped_agents),
-        preflight: preflight::section(target, inputs.side_effects),
+        preflight: match inputs.preflight_error {
+            Some(error) => preflight::unanswered(target, error),
+            None => preflight::section(target, inputs.side_effects),
+        },
     })
 }
 

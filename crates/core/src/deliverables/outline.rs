@@ -10,6 +10,8 @@ use crate::discover::human_bytes;
 pub enum Block {
     Title(String),
     Heading(String),
+    /// A part of a section.
+    Subheading(String),
     Paragraph(String),
     /// The complexity grade, shown prominently.
     Grade {
@@ -28,6 +30,7 @@ pub enum Block {
 pub trait Sink {
     fn title(&mut self, text: &str);
     fn heading(&mut self, text: &str);
+    fn subheading(&mut self, text: &str);
     fn paragraph(&mut self, text: &str);
     fn grade(&mut self, grade: &str, label: &str, points: u32);
     fn bullets(&mut self, items: &[String]);
@@ -40,6 +43,7 @@ pub fn render(d: &Deliverables, sink: &mut impl Sink) {
         match block {
             Block::Title(t) => sink.title(&t),
             Block::Heading(t) => sink.heading(&t),
+            Block::Subheading(t) => sink.subheading(&t),
             Block::Paragraph(t) => sink.paragraph(&t),
             Block::Grade {
                 grade,
@@ -65,6 +69,10 @@ fn p(text: impl Into<String>) -> Block {
 
 fn h(text: &str) -> Block {
     Block::Heading(text.into())
+}
+
+fn h3(text: &str) -> Block {
+    Block::Subheading(text.into())
 }
 
 fn yes_no(b: bool) -> String {
@@ -133,7 +141,7 @@ fn scope(d: &Deliverables, b: &mut Vec<Block>) {
             })
             .collect(),
     ));
-    b.push(h("Custom-field mapping"));
+    b.push(h3("Custom-field mapping"));
     b.push(p(format!("Basis: {}.", s.field_mapping_basis)));
     b.push(table(
         &[
@@ -159,7 +167,7 @@ fn scope(d: &Deliverables, b: &mut Vec<Block>) {
             .collect(),
     ));
     let a = &s.attachments;
-    b.push(h("Attachments"));
+    b.push(h3("Attachments"));
     b.push(p(format!(
         "{} files, {} in total; {} need authentication to download and must be re-hosted \
          before migrating.",
@@ -188,7 +196,7 @@ fn scope(d: &Deliverables, b: &mut Vec<Block>) {
             file_rows(&a.requires_auth_examples),
         ));
     }
-    b.push(h("Channels in use"));
+    b.push(h3("Channels in use"));
     b.push(table(
         &[
             "channel",
@@ -210,7 +218,7 @@ fn scope(d: &Deliverables, b: &mut Vec<Block>) {
             })
             .collect(),
     ));
-    b.push(h("Not reachable through the API"));
+    b.push(h3("Not reachable through the API"));
     b.push(Block::Bullets(
         s.unreachable
             .iter()
@@ -242,7 +250,7 @@ fn compatibility(c: &Compatibility, b: &mut Vec<Block>) {
 
 fn complexity(d: &Deliverables, b: &mut Vec<Block>) {
     let c = &d.complexity;
-    b.push(h("Complexity"));
+    b.push(h3("Complexity"));
     b.push(p(format!(
         "Grade {} ({}), {} points. Scale: {}.",
         c.grade, c.label, c.points, c.scale
@@ -287,7 +295,7 @@ fn eta(e: &Eta, b: &mut Vec<Block>) {
     b.push(p("Assumptions:"));
     b.push(Block::Bullets(p_.assumptions.clone()));
     if let Some(r) = &e.refined {
-        b.push(h("Refined by the sample run"));
+        b.push(h3("Refined by the sample run"));
         b.push(p(format!(
             "The sample moved {} tickets with {} calls in {}: {:.2} calls per ticket and {} a \
              run costs whatever its size. The remaining {} tickets: {} calls, about {}. A whole \
@@ -305,7 +313,7 @@ fn eta(e: &Eta, b: &mut Vec<Block>) {
         )));
     }
     if let Some(c) = &e.comparison {
-        b.push(h("Projection against the full run"));
+        b.push(h3("Projection against the full run"));
         b.push(table(
             &["", "projected", "actual", "error"],
             vec![
@@ -348,12 +356,8 @@ fn automations(d: &Deliverables, b: &mut Vec<Block>) {
         &[
             "Stames automation",
             "active",
-            "trigger",
-            "conditions",
-            "actions",
+            "what it does",
             "rebuild as",
-            "when",
-            "then",
             "no equivalent",
         ],
         a.entries
@@ -363,24 +367,34 @@ fn automations(d: &Deliverables, b: &mut Vec<Block>) {
                 vec![
                     e.name.clone(),
                     yes_no(e.active),
-                    e.trigger.clone(),
-                    e.conditions.join("; "),
-                    e.actions.join("; "),
-                    r.mechanism.clone(),
-                    std::iter::once(r.when.clone())
-                        .chain(r.conditions.iter().map(|c| format!("if {c}")))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    r.actions.join("; "),
+                    lines(&e.trigger, &e.conditions, &e.actions),
+                    format!(
+                        "{}\n{}",
+                        r.mechanism,
+                        lines(&r.when, &r.conditions, &r.actions)
+                    ),
                     if r.gaps.is_empty() {
                         "—".into()
                     } else {
-                        r.gaps.join("; ")
+                        r.gaps.join("\n")
                     },
                 ]
             })
             .collect(),
     ));
+}
+
+/// "When …", "If … and …", "Then …; …" on lines of their own (a table
+/// cell keeps the line breaks).
+fn lines(when: &str, conditions: &[String], actions: &[String]) -> String {
+    let mut out = format!("When {when}");
+    if !conditions.is_empty() {
+        out.push_str(&format!("\nIf {}", conditions.join(" and ")));
+    }
+    if !actions.is_empty() {
+        out.push_str(&format!("\nThen {}", actions.join("; ")));
+    }
+    out
 }
 
 fn checklists(d: &Deliverables, b: &mut Vec<Block>) {
@@ -394,15 +408,15 @@ fn checklists(d: &Deliverables, b: &mut Vec<Block>) {
         )
     };
     b.push(h("5. Checklists"));
-    b.push(h("Self-service portal"));
+    b.push(h3("Self-service portal"));
     b.push(items(&c.portal));
-    b.push(h("Channel reconnection"));
+    b.push(h3("Channel reconnection"));
     if c.channels.is_empty() {
         b.push(p("No channel needs reconnecting."));
     } else {
         b.push(items(&c.channels));
     }
-    b.push(h("Agent reconciliation queue"));
+    b.push(h3("Agent reconciliation queue"));
     b.push(p(c.agents.note.clone()));
     b.push(table(
         &["agent", "e-mail", "departed", "tickets", "their tickets"],

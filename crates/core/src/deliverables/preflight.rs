@@ -16,6 +16,9 @@ pub struct Preflight {
     pub summary: String,
 }
 
+/// The section from the destination's answer (`Destination::preflight`),
+/// or, without one, what to run to get it. `plan`, `report` and
+/// `discover` share it.
 pub fn section(target: Target, side_effects: Option<&[SideEffect]>) -> Preflight {
     let Some(effects) = side_effects else {
         return Preflight {
@@ -36,10 +39,16 @@ pub fn section(target: Target, side_effects: Option<&[SideEffect]>) -> Preflight
             "{} has nothing active that would act on migrated records.",
             target.label()
         ),
-        (n, 0) => format!("{n} side effects found; none blocks the load."),
+        (n, 0) => format!("{}; none blocks the load.", effects_found(n)),
         (n, b) => format!(
-            "{n} side effects found; {b} block the load until paused (`deskshift prepare \
-             --pause-rules`) or explicitly allowed."
+            "{}; {} the load until paused (`deskshift prepare --pause-rules`) or explicitly \
+             allowed.",
+            effects_found(n),
+            if b == 1 {
+                "1 blocks".to_string()
+            } else {
+                format!("{b} block")
+            }
         ),
     };
     let mut side_effects = effects.to_vec();
@@ -49,6 +58,28 @@ pub fn section(target: Target, side_effects: Option<&[SideEffect]>) -> Preflight
         side_effects,
         blocking,
         summary,
+    }
+}
+
+fn effects_found(n: usize) -> String {
+    if n == 1 {
+        "1 side effect found".into()
+    } else {
+        format!("{n} side effects found")
+    }
+}
+
+/// The section when the destination was asked and could not answer.
+pub fn unanswered(target: Target, error: &str) -> Preflight {
+    Preflight {
+        checked: false,
+        side_effects: Vec::new(),
+        blocking: 0,
+        summary: format!(
+            "Not checked: {} did not answer ({error}). Fix that and run `deskshift report` \
+             again; `deskshift migrate` checks again before it loads anything.",
+            target.label()
+        ),
     }
 }
 
@@ -75,6 +106,14 @@ mod tests {
     }
 
     #[test]
+    fn an_unanswered_check_names_the_error() {
+        let p = unanswered(Target::Salesforce, "connection refused");
+        assert!(!p.checked);
+        assert!(p.summary.contains("connection refused"));
+        assert!(p.summary.contains("Salesforce"));
+    }
+
+    #[test]
     fn blocking_effects_come_first_and_are_counted() {
         let p = section(Target::Salesforce, Some(&[effect(false), effect(true)]));
         assert!(p.checked);
@@ -83,5 +122,8 @@ mod tests {
         assert!(section(Target::Gorgias, Some(&[]))
             .summary
             .contains("nothing active"));
+        assert!(section(Target::Gorgias, Some(&[effect(true)]))
+            .summary
+            .starts_with("1 side effect found; 1 blocks the load"));
     }
 }

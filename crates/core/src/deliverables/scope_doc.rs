@@ -122,7 +122,7 @@ pub fn proposed_field_target(target: Target, field: &FieldProfile) -> (String, O
     let lossy = |s: &str| Some(s.to_string());
     match (target, field.object, field.field_type) {
         (Target::Gorgias, FieldObject::Customer, _) => (
-            "customer sidebar data `stames.fields.<label>`".into(),
+            format!("customer sidebar data (stames → fields → {})", field.label),
             lossy("a customer create cannot fill Gorgias customer fields (G7)"),
         ),
         (Target::Gorgias, FieldObject::Ticket, field_type) => match field_type {

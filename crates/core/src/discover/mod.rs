@@ -96,7 +96,36 @@ pub async fn discover(
         source.api_stats(),
         started.elapsed().as_secs_f64(),
     )?;
+    keep_scope(ledger, &report)?;
     Ok(report)
+}
+
+/// Ledger meta key of the latest scope report: `report` and `plan` build
+/// on it without reading the source again (and without trusting a file
+/// in `reports/` someone may have edited).
+pub const SCOPE_KEY: &str = "discover.scope";
+
+fn keep_scope(ledger: &Ledger, report: &ScopeReport) -> Result<(), LedgerError> {
+    let json = serde_json::to_string(report).map_err(|source| LedgerError::Encode {
+        what: "the scope report",
+        source,
+    })?;
+    ledger.set_meta(SCOPE_KEY, &json)
+}
+
+/// The scope report of the latest discovery, if any.
+pub fn kept_scope(ledger: &Ledger) -> Result<Option<ScopeReport>, LedgerError> {
+    let Some(json) = ledger.meta(SCOPE_KEY)? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&json)
+        .map(Some)
+        .map_err(|e| LedgerError::Corrupt {
+            what: format!(
+                "the scope report kept by discover cannot be read ({e}); run `deskshift \
+                 discover` again"
+            ),
+        })
 }
 
 /// Writes `scope.json` and `scope.md` into `reports_dir`.

@@ -104,6 +104,16 @@ pub struct CustomerSummary {
     pub customers_in_duplicate_groups: u64,
     /// Up to ten shared addresses with their customer count.
     pub duplicate_examples: Vec<(String, u64)>,
+    /// Distinct companies (by `normalise::company_key`): a destination with
+    /// accounts gives each one account, shared by its customers.
+    #[serde(default)]
+    pub companies: u64,
+    /// Customers sharing an e-mail with an earlier customer (so merged into
+    /// it by a destination that deduplicates) that custom-object records
+    /// link to: their records must be moved onto the customer they merge
+    /// into, which costs calls of its own.
+    #[serde(default)]
+    pub merged_with_records: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -159,6 +169,11 @@ pub struct MessageSummary {
     pub from_agents: u64,
     pub from_system: u64,
     pub with_html: u64,
+    /// Private notes over 2,000 bytes of text: size in bytes, rounded up to
+    /// a hundred → notes. A destination that caps a note's size (Salesforce
+    /// CaseComment: 4,000 bytes) splits them, one call per part.
+    #[serde(default)]
+    pub long_private_notes: BTreeMap<u64, u64>,
 }
 
 /// One channel: how much traffic it carried and which integrations feed it.
@@ -195,6 +210,14 @@ pub struct AttachmentSummary {
     /// Bytes of the files that can be downloaded.
     #[serde(default)]
     pub downloadable_bytes: u64,
+    /// Of the files that can be downloaded, those on private notes (a
+    /// destination may share them with internal users only, which costs a
+    /// link of their own) and those of 0 bytes (a destination may refuse
+    /// them without a call).
+    #[serde(default)]
+    pub downloadable_on_private_notes: u64,
+    #[serde(default)]
+    pub downloadable_empty: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

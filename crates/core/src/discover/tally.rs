@@ -9,7 +9,7 @@ use crate::model::{
     Agent, Automation, Channel, CustomObjectDef, CustomObjectRecord, Customer, Message, ObjectKind,
     SenderKind, SourceId, Tag, TicketThread, Visibility, Workspace,
 };
-use crate::normalise::{email_key, tag_key};
+use crate::normalise::{company_key, email_key, tag_key};
 use crate::source::{ApiStats, Read, Reject};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -19,6 +19,8 @@ const BATCH: usize = 500;
 const REJECT_EXAMPLES: usize = 20;
 const LARGEST_ATTACHMENTS: usize = 5;
 const AUTH_EXAMPLES: usize = 20;
+/// Private notes longer than this are listed by size (`long_private_notes`).
+const LONG_NOTE_BYTES: u64 = 2_000;
 
 pub(super) struct Tally<'l> {
     ledger: &'l Ledger,
@@ -44,6 +46,12 @@ pub(super) struct Tally<'l> {
     tags_used: BTreeMap<String, u64>,
     custom_objects: Vec<CustomObjectSummary>,
     automations: Vec<Automation>,
+    /// Distinct company keys (companies are far fewer than customers).
+    companies: HashSet<String>,
+    /// Customers whose e-mail an earlier customer has (duplicates beyond
+    /// the first of their group: few), and those of them records link to.
+    merged_customers: HashSet<SourceId>,
+    merged_with_records: HashSet<SourceId>,
 }
 
 impl<'l> Tally<'l> {
@@ -79,6 +87,9 @@ impl<'l> Tally<'l> {
             tags_used: BTreeMap::new(),
             custom_objects: Vec::new(),
             automations: Vec::new(),
+            companies: HashSet::new(),
+            merged_customers: HashSet::new(),
+            merged_with_records: HashSet::new(),
         }
     }
 
@@ -209,11 +220,30 @@ impl<'l> Tally<'l> {
         } else {
             self.customers.without_email += 1;
         }
-        if customer.company.is_some() {
+        if let Some(company) = &customer.company {
             self.customers.with_company += 1;
+            let key = company_key(&company.name);
+            if !key.is_empty() && !self.companies.contains(&key) {
+                self.companies.insert(key);
+            }
+        }
+        if let Some(email) = &email {
+            if self.natural_key_seen(ObjectKind::Customers, email)? {
+                self.merged_customers.insert(customer.id.clone());
+            }
         }
         let entry = index_entry(&customer.id, customer, email, Some(&customer.updated_at));
         self.index(ObjectKind::Customers, entry)
+    }
+
+    /// Whether a record of `kind` read earlier has natural key `key`: in
+    /// the batch not written yet, or in the ledger.
+    fn natural_key_seen(&self, kind: ObjectKind, key: &str) -> Result<bool, DiscoverError> {
+        let pending = self
+            .pending_index
+            .get(&kind)
+            .is_some_and(|batch| batch.iter().any(|e| e.natural_key.as_deref() == Some(key)));
+        Ok(pending || self.ledger.source_has_natural_key(kind, key)?)
     }
 
     pub fn tag(&mut self, _tag: &Tag) {
@@ -239,6 +269,11 @@ impl<'l> Tally<'l> {
 
     pub fn custom_object_record(&mut self, record: &CustomObjectRecord) {
         self.read(ObjectKind::CustomObjectRecords, 1);
+        for customer in &record.customer_ids {
+            if self.merged_customers.contains(customer) {
+                self.merged_with_records.insert(customer.clone());
+            }
+        }
         if let Some(summary) = self
             .custom_objects
             .iter_mut()
@@ -323,6 +358,14 @@ impl<'l> Tally<'l> {
             .flat_map(|m| &m.attachments)
             .filter(|a| !a.requires_auth)
             .count() as u64;
+        let private_files = thread
+            .messages
+            .iter()
+            .filter(|m| m.visibility == Visibility::PrivateNote)
+            .flat_map(|m| &m.attachments)
+            .filter(|a| !a.requires_auth)
+            .count() as u64;
+        self.attachments.downloadable_on_private_notes += private_files;
         if downloadable > 0 {
             *self
                 .attachments
@@ -338,7 +381,15 @@ impl<'l> Tally<'l> {
         let m = &mut self.messages;
         match message.visibility {
             Visibility::Public => m.public += 1,
-            Visibility::PrivateNote => m.private_notes += 1,
+            Visibility::PrivateNote => {
+                m.private_notes += 1;
+                let bytes = message.body_text.len() as u64;
+                if bytes > LONG_NOTE_BYTES {
+                    *m.long_private_notes
+                        .entry(bytes.div_ceil(100) * 100)
+                        .or_default() += 1;
+                }
+            }
         }
         match message.sender.kind {
             SenderKind::Customer => m.from_customers += 1,
@@ -361,6 +412,7 @@ impl<'l> Tally<'l> {
             };
             if !attachment.requires_auth {
                 a.downloadable_bytes += attachment.size_bytes;
+                a.downloadable_empty += u64::from(attachment.size_bytes == 0);
             }
             if attachment.requires_auth {
                 a.requires_auth += 1;
@@ -391,6 +443,8 @@ impl<'l> Tally<'l> {
         self.customers.duplicate_email_groups = duplicates.len() as u64;
         self.customers.customers_in_duplicate_groups = duplicates.iter().map(|(_, n)| n).sum();
         self.customers.duplicate_examples = duplicates.into_iter().take(10).collect();
+        self.customers.companies = self.companies.len() as u64;
+        self.customers.merged_with_records = self.merged_with_records.len() as u64;
 
         let discrepancies: Vec<String> = self
             .counts

@@ -6,6 +6,7 @@
 pub mod counts;
 pub mod journal;
 pub mod phases;
+pub mod stages;
 
 pub use counts::Counts;
 pub use journal::{Journal, WriteError, Written};

@@ -2,14 +2,17 @@
 //! them against any [`Destination`]: each one a ledger run, gated where it must
 //! be, ending with a reconciliation a person can read.
 
+use super::stages::{Stage, StageClock};
 use super::{Counts, Journal};
 use crate::destination::{
     Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
 };
 use crate::ledger::{Ledger, LedgerError, RunOutcome};
+use crate::model::ObjectKind;
 use crate::progress::Progress;
-use crate::source::Source;
+use crate::source::{ApiStats, Source};
 use crate::summary::{ApiSummary, Summary};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -84,7 +87,7 @@ impl Phases<'_> {
         let counts = Counts::default();
         let outcome = self
             .destination
-            .prepare(&self.context(&journal, &counts), pause)
+            .prepare(&self.context(&journal, &counts, self.progress), pause)
             .await;
         close(journal, &counts, outcome)
     }
@@ -96,16 +99,20 @@ impl Phases<'_> {
         scope: &Scope,
         allow_side_effects: bool,
     ) -> Result<(Ledger, Summary), PhaseError> {
+        let mut run = Measure::begin(self.destination);
         preflight_gate(self.destination, allow_side_effects).await?;
-        let started = Instant::now();
         let journal = Journal::begin(ledger, "migrate")?;
         let counts = Counts::default();
+        let destination = self.destination;
+        let calls = move || destination.api_stats().calls;
+        let clock = StageClock::new(self.progress, &calls);
         let outcome = self
             .destination
-            .migrate(&self.context(&journal, &counts), scope)
+            .migrate(&self.context(&journal, &counts, &clock), scope)
             .await;
         let ledger = close(journal, &counts, outcome)?;
-        Ok((ledger, self.summary(&counts, started, "migrate")))
+        run.stages = clock.stages();
+        Ok((ledger, self.summary(&counts, run, "migrate")))
     }
 
     /// `deskshift verify`: reads everything back; writes `reports/verify.*`.
@@ -114,12 +121,12 @@ impl Phases<'_> {
         &self,
         ledger: Ledger,
     ) -> Result<(Ledger, Summary, VerifyReport), PhaseError> {
-        let started = Instant::now();
+        let run = Measure::begin(self.destination);
         let journal = Journal::begin(ledger, "verify")?;
         let scratch = Counts::default();
         let report = match self
             .destination
-            .verify(&self.context(&journal, &scratch))
+            .verify(&self.context(&journal, &scratch, self.progress))
             .await
         {
             Ok(report) => report,
@@ -141,31 +148,63 @@ impl Phases<'_> {
             RunOutcome::Failed(format!("{} field mismatches", report.mismatches.len()))
         };
         let ledger = journal.finish(outcome)?;
-        Ok((ledger, self.summary(&counts, started, "verify"), report))
+        Ok((ledger, self.summary(&counts, run, "verify"), report))
     }
 
-    fn context<'c>(&'c self, journal: &'c Journal, counts: &'c Counts) -> LoadContext<'c> {
+    fn context<'c>(
+        &'c self,
+        journal: &'c Journal,
+        counts: &'c Counts,
+        progress: &'c dyn Progress,
+    ) -> LoadContext<'c> {
         LoadContext {
             source: self.source,
             journal,
             counts,
-            progress: self.progress,
+            progress,
             cache_dir: self.cache_dir,
         }
     }
 
-    fn summary(&self, counts: &Counts, started: Instant, phase: &str) -> Summary {
+    /// The phase's summary: its counts, the calls *it* made (a destination
+    /// shared by several phases, as in `demo`, keeps counting across them)
+    /// and how long it took.
+    fn summary(&self, counts: &Counts, run: Measure, phase: &str) -> Summary {
+        let now = self.destination.api_stats();
+        let calls = ApiStats {
+            calls: now.calls.saturating_sub(run.before.calls),
+            rate_limited: now.rate_limited.saturating_sub(run.before.rate_limited),
+            retries: now.retries.saturating_sub(run.before.retries),
+        };
         Summary {
             destination: Some(self.destination.name().to_string()),
             objects: counts.snapshot(),
             api: ApiSummary {
                 budget_utilization: self.destination.budget_utilization().unwrap_or(0.0),
-                ..ApiSummary::from(self.destination.api_stats())
+                ..ApiSummary::from(calls)
             },
             sends_detected: 0,
-            duration_s: started.elapsed().as_secs_f64(),
+            duration_s: run.started.elapsed().as_secs_f64(),
             phases: vec![phase.to_string()],
             reconciled: counts.discrepancies().is_empty(),
+            stages: run.stages,
+        }
+    }
+}
+
+/// Where a phase started: the destination's call counters and the clock.
+struct Measure {
+    before: ApiStats,
+    started: Instant,
+    stages: BTreeMap<ObjectKind, Stage>,
+}
+
+impl Measure {
+    fn begin(destination: &dyn Destination) -> Measure {
+        Measure {
+            before: destination.api_stats(),
+            started: Instant::now(),
+            stages: BTreeMap::new(),
         }
     }
 }

@@ -11,9 +11,11 @@
 //! audit fields enabled.
 //!
 //! Both: discover → map propose and confirm (automatically, said so) →
-//! prepare (pausing rules) → migrate → verify.
+//! prepare (pausing rules) → migrate → verify → report (every report of
+//! the project, into its `reports/`).
 
 use super::discover::discover_project;
+use super::report::{write_deliverable_reports, PreflightAnswer};
 use super::session::{keep_summary, print_summary, Session};
 use crate::cli::{DemoArgs, Destination};
 use crate::exit::{CliError, CliResult, ExitCode};
@@ -245,18 +247,26 @@ async fn run_phases(
     session.confirmed_map(&ledger)?;
     let ledger = session.phases().prepare(ledger, true).await?;
     say("Migrating".into());
-    let (ledger, migrated) = session.phases().migrate(ledger, &Scope::All, false).await?;
-    keep_summary(&ledger, "migrate", &migrated)?;
+    let (ledger, migrated) = super::migrate::migrate(&session, ledger, &Scope::All, false).await?;
     say("Verifying every migrated record".into());
     let (ledger, verified, report) = session.phases().verify(ledger).await?;
     keep_summary(&ledger, "verify", &verified)?;
+    say("Writing the reports".into());
+    let answer = PreflightAnswer::ask(session.destination.as_ref()).await;
+    if let PreflightAnswer::Failed(reason) = &answer {
+        return Err(CliError::failure(format!(
+            "the {} emulator did not answer the preflight: {reason}",
+            args.dest.as_str()
+        )));
+    }
+    write_deliverable_reports(project, &ledger, &scope, &answer)?;
 
     let mut summary = migrated;
     for (kind, o) in verified.objects {
         let entry = summary.objects.entry(kind).or_default();
         (entry.verified, entry.mismatched) = (o.verified, o.mismatched);
     }
-    summary.phases = ["discover", "map", "prepare", "migrate", "verify"]
+    summary.phases = ["discover", "map", "prepare", "migrate", "verify", "report"]
         .map(String::from)
         .to_vec();
     Ok((summary, report.is_clean()))

@@ -1,15 +1,12 @@
 //! `deskshift discover`: inventory the source and write `reports/scope.{json,md}`
 //! and the discovery deliverables, `reports/deliverables.{json,md,html}`.
 
+use super::report::{write_deliverable_reports, PreflightAnswer};
 use crate::cli::DiscoverArgs;
 use crate::exit::{CliError, CliResult};
 use crate::sources;
-use deskshift_core::deliverables::{self, eta, Deliverables, Inputs, Target};
-use deskshift_core::destination::notes::{self, Category, Note};
-use deskshift_core::destination::SideEffect;
 use deskshift_core::discover::{self, human_bytes, ScopeReport};
 use deskshift_core::ledger::{Ledger, RunOutcome};
-use deskshift_core::model::ObjectKind;
 use deskshift_core::project::Project;
 use deskshift_core::summary::Summary;
 
@@ -51,7 +48,7 @@ pub async fn discover_project(project: &Project, quiet: bool) -> CliResult<Scope
         }
     };
     discover::write_reports(&report, &project.reports_dir())?;
-    write_deliverables(project, &ledger, &report, None)?;
+    write_deliverable_reports(project, &ledger, &report, &PreflightAnswer::NotAsked)?;
     let summary = Summary::from_scope(Some(project.config.destination.kind.clone()), &report);
     super::session::keep_summary(&ledger, "discover", &summary)?;
     let outcome = if report.reconciled {
@@ -61,55 +58,6 @@ pub async fn discover_project(project: &Project, quiet: bool) -> CliResult<Scope
     };
     ledger.finish_run(run, outcome)?;
     Ok(report)
-}
-
-/// Writes `reports/deliverables.{json,md,html}` from the scope report and
-/// what the ledger knows (runs measured, agents skipped), plus the
-/// destination's side effects when the caller asked it (`plan`, `report`).
-/// `None` when the configured destination is not one deskshift describes.
-pub fn write_deliverables(
-    project: &Project,
-    ledger: &Ledger,
-    scope: &ScopeReport,
-    side_effects: Option<&[SideEffect]>,
-) -> CliResult<Option<Deliverables>> {
-    let kind = &project.config.destination.kind;
-    let Some(target) = Target::parse(kind) else {
-        tracing::warn!(destination = %kind, "no deliverables for this destination");
-        return Ok(None);
-    };
-    let kept = |key: &str| -> CliResult<Option<Summary>> {
-        Ok(ledger
-            .meta(key)?
-            .and_then(|json| serde_json::from_str(&json).ok()))
-    };
-    let last_migrate = kept(&super::session::summary_key("migrate"))?;
-    let tickets = scope.counts.get(&ObjectKind::Tickets).map_or(0, |c| c.read);
-    let (sample, actual) = eta::classify_runs(
-        kept(eta::SAMPLE_SUMMARY_KEY)?.as_ref(),
-        last_migrate.as_ref(),
-        tickets,
-    );
-    let skipped: Option<Vec<Note>> = match last_migrate {
-        Some(_) => Some(notes::read_ledger(ledger, kind, Category::Skip)?),
-        None => None,
-    };
-    let inputs = Inputs {
-        budget: project.config.destination.budget.as_deref(),
-        side_effects,
-        skipped_agents: skipped.as_deref(),
-        sample,
-        actual,
-    };
-    let built = deliverables::build(scope, target, &inputs).map_err(CliError::usage)?;
-    let dir = project.reports_dir();
-    deliverables::write_reports(&built, &dir).map_err(|e| {
-        CliError::failure(format!(
-            "cannot write the deliverables into {}: {e}",
-            dir.display()
-        ))
-    })?;
-    Ok(Some(built))
 }
 
 /// The human summary printed after discovery.

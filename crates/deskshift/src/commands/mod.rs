@@ -7,6 +7,7 @@ pub mod init;
 pub mod map;
 pub mod migrate;
 pub mod prepare;
+pub mod report;
 pub mod session;
 pub mod sim;
 pub mod status;

@@ -25,6 +25,7 @@ pub fn run(args: StatusArgs) -> CliResult {
         duration_s: 0.0,
         phases: Vec::new(),
         reconciled: true,
+        stages: Default::default(),
     });
     summary.destination = Some(project.config.destination.kind.clone());
     // The latest load and read-back say how each record ended.

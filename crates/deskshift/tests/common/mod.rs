@@ -10,16 +10,15 @@ use std::process::{Child, Command, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
 
-const CREDENTIAL_VARIABLES: [&str; 8] = [
+const CREDENTIAL_VARIABLES: [&str; 4] = [
     "STAMES_ACCOUNT_ID",
     "STAMES_API_KEY",
     "GORGIAS_EMAIL",
     "GORGIAS_API_KEY",
-    "SALESFORCE_CLIENT_ID",
-    "SALESFORCE_CLIENT_SECRET",
-    "SALESFORCE_USERNAME",
-    "SALESFORCE_PASSWORD",
 ];
+
+/// Salesforce has several sign-in flows, each with its own variables.
+const SALESFORCE_PREFIX: &str = "SALESFORCE_";
 
 /// `deskshift ARGS` without inherited credentials.
 pub fn command(args: &[&str]) -> Command {
@@ -27,6 +26,11 @@ pub fn command(args: &[&str]) -> Command {
     command.args(args);
     for variable in CREDENTIAL_VARIABLES {
         command.env_remove(variable);
+    }
+    for (variable, _) in std::env::vars_os() {
+        if variable.to_string_lossy().starts_with(SALESFORCE_PREFIX) {
+            command.env_remove(variable);
+        }
     }
     command
 }
@@ -74,6 +78,18 @@ pub fn init_gorgias(project: &Path, stames: &Sim, gorgias: &Sim, budget: &str) {
 pub fn confirm_map(project: &Path) {
     run_ok(project, &["map", "propose"]);
     run_ok(project, &["map", "confirm"]);
+}
+
+/// Runs `command` to the end; panics with its stderr unless it succeeded.
+pub fn succeed(command: &mut Command) -> std::process::Output {
+    let out = command.output().expect("run deskshift");
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// A `deskshift sim …` child process, killed on drop.

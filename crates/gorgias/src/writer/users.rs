@@ -127,17 +127,18 @@ async fn match_agent(
     if run.config.users.create_unmatched_users {
         return create(run, agent, &hash).await;
     }
-    let stand_in = match directory.fallback_user {
-        Some(_) => "the fallback user",
-        None => "the API user",
+    let (tickets, stand_in) = match directory.fallback_user {
+        Some(_) => ("go to the fallback user", "the fallback user"),
+        None => ("are left unassigned", "the API user"),
     };
     run.skip(
         KIND,
         &agent.id,
         format!(
             "reconciliation queue: no Gorgias user has the e-mail {} ({}{}); invite them in \
-             Gorgias and run migrate again, or leave it: their messages are written as {stand_in} \
-             and attributed to them in each ticket's migration note",
+             Gorgias and run migrate again, or leave it: their tickets {tickets} and their \
+             messages are written as {stand_in}, attributed to them in each ticket's migration \
+             note",
             agent.email,
             agent.name,
             if agent.is_departed() {

@@ -75,14 +75,9 @@ pub struct CustomerPlan {
     pub repairs: Vec<Repair>,
 }
 
-/// A company name as deskshift compares it: trimmed, lower-cased, runs of
-/// whitespace collapsed. Empty when there is no usable name.
-pub fn company_key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
+/// A company name as deskshift compares it (shared with discovery, which
+/// counts the Accounts a load will create by it).
+pub use deskshift_core::normalise::company_key;
 
 /// The Account key of a customer: `company:<name>` or `customer:<id>`, at
 /// most 255 characters (a longer one keeps its start and a hash of the

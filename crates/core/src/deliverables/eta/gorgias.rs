@@ -1,24 +1,29 @@
-//! Calls the Gorgias writer makes (`crates/gorgias/src/{prepare.rs,writer/}`),
-//! object by object:
+//! Calls the Gorgias writer makes (`crates/gorgias/src/{prepare.rs,writer/}`)
+//! into an account that holds none of the workspace yet, object by object:
 //!
 //! - prepare: ticket fields listed once, one create per Stames ticket field
 //!   and per deskshift field (reminder date, SLA deadline, SLA breached);
 //!   customer fields cost nothing (their values ride in customer data); tags
 //!   listed once, one create per tag left after normalising spellings;
 //! - migrate: the preflight lists rules; users listed once (100 a page);
-//!   customers: one probe, one listing page, then one create per customer
-//!   that is not a duplicate of another (custom-object records ride along);
-//!   one ticket create per ticket, carrying up to 499 messages, tags and
-//!   field values; one create per message beyond those; uploads of up to 10
-//!   files and 16 MiB, batched per ticket.
+//!   customers: one probe of the account's customers (a listing follows
+//!   only when it holds some), then one create per customer that is not a
+//!   duplicate of another (its custom-object records ride along); one
+//!   ticket create per ticket, carrying up to 499 messages, tags and field
+//!   values; one create per message beyond those; uploads of up to 10 files
+//!   and 16 MiB, batched per ticket; the records of a customer merged into
+//!   an earlier one are moved onto it with a read and a write.
+//!
+//! `crates/deskshift/tests/cli_deliverables.rs` holds the model to the
+//! calls a real run makes against the emulator.
 
 use super::{div_ceil, Budget, CallRow, Phase, Projection, Workload};
+use crate::model::ObjectKind::{CustomObjectRecords, Customers, Tickets};
 
 /// Messages a ticket create carries (Gorgias takes 500, one is the note).
 const INLINE_MESSAGES: u64 = 499;
 const FILES_PER_UPLOAD: u64 = 10;
 const BYTES_PER_UPLOAD: u64 = 16 * 1024 * 1024;
-const PAGE: u64 = 100;
 /// deskshift's own ticket fields (reminder date, SLA deadline, SLA breached).
 const DESKSHIFT_FIELDS: u64 = 3;
 /// Seconds per call when the budget is not the limit: about 0.2 s of
@@ -26,14 +31,7 @@ const DESKSHIFT_FIELDS: u64 = 3;
 const UNPACED_SECONDS_PER_CALL: f64 = 0.05;
 
 pub fn project(w: &Workload, budget: &Budget) -> Projection {
-    let row = |phase, object: &str, records, calls, method: &str, scales| CallRow {
-        phase,
-        object: object.into(),
-        records,
-        calls,
-        method: method.into(),
-        scales_with_tickets: scales,
-    };
+    let row = CallRow::new;
     let tags = w.tags.saturating_sub(w.tag_merges);
     let rows = vec![
         row(
@@ -42,7 +40,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.ticket_fields,
             1 + w.ticket_fields + DESKSHIFT_FIELDS,
             "1 listing + 1 POST /api/custom-fields per ticket field and per deskshift field",
-            false,
+            None,
         ),
         row(
             Phase::Prepare,
@@ -50,25 +48,25 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.tags,
             1 + tags,
             "1 listing + 1 POST /api/tags per normalised tag",
-            false,
+            None,
         ),
-        row(Phase::Migrate, "preflight", 0, 1, "GET /api/rules", false),
+        row(Phase::Migrate, "preflight", 0, 1, "GET /api/rules", None),
         row(
             Phase::Migrate,
             "users",
             w.agents,
-            div_ceil(w.agents, PAGE).max(1),
-            "GET /api/users, 100 a page; matched by e-mail, never created",
-            false,
+            1,
+            "GET /api/users (100 a page); matched by e-mail, never created",
+            None,
         ),
         row(
             Phase::Migrate,
             "customers (existing)",
             0,
-            2,
-            "1 probe + 1 listing page of existing Gorgias customers (more when the account \
-             already holds over 100)",
-            false,
+            1,
+            "GET /api/customers?limit=1: the account holds none yet (one listing page per 100 \
+             it holds otherwise)",
+            None,
         ),
         row(
             Phase::Migrate,
@@ -76,7 +74,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.customers,
             w.customers.saturating_sub(w.duplicate_customers),
             "1 POST /api/customers per customer; duplicates by e-mail merged without a call",
-            true,
+            Some(Customers),
         ),
         row(
             Phase::Migrate,
@@ -84,7 +82,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.tickets,
             w.tickets,
             "1 POST /api/tickets per ticket, with up to 499 messages, tags and field values",
-            true,
+            Some(Tickets),
         ),
         row(
             Phase::Migrate,
@@ -92,7 +90,7 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.public_messages + w.private_notes,
             messages_beyond_inline(w),
             "1 POST /api/tickets/{id}/messages per message beyond the first 499",
-            true,
+            Some(Tickets),
         ),
         row(
             Phase::Migrate,
@@ -100,7 +98,16 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             w.files,
             upload_calls(w),
             "POST /api/upload, up to 10 files and 16 MiB per call, per ticket",
-            true,
+            Some(Tickets),
+        ),
+        row(
+            Phase::Migrate,
+            "custom_object_records",
+            w.custom_object_records,
+            2 * w.merged_with_records,
+            "ride in their customer's create; those of a customer merged into an earlier one: \
+             GET + PUT /api/customers/{id}/data",
+            Some(CustomObjectRecords),
         ),
     ];
     let assumptions = vec![
@@ -112,18 +119,18 @@ pub fn project(w: &Workload, budget: &Budget) -> Projection {
             "Without pacing, {UNPACED_SECONDS_PER_CALL} s per call (0.2 s latency, 4 tickets in \
              flight); a sample run measures the real figure."
         ),
-        "The Gorgias account holds fewer than 100 customers, so they are listed in one page; \
-         existing customers matched by e-mail cost no create."
+        "The Gorgias account holds none of the workspace's customers yet: each one it holds \
+         already is matched by e-mail (no create), and the account's customers are listed 100 a \
+         page."
             .into(),
-        "Custom-object records ride in their customer's create; records of merged customers \
-         (a read and a write per customer) are not counted."
+        "`prepare` runs first; each rule it pauses (`--pause-rules`) costs 2 calls, and \
+         re-enabling it 1 more at the end of `migrate`."
             .into(),
-        "No active rules to pause (each paused rule costs 2 calls).".into(),
     ];
     Projection::from_rows(
         budget.clone(),
         rows,
-        w.tickets,
+        w,
         assumptions,
         UNPACED_SECONDS_PER_CALL,
         0.0,
@@ -232,10 +239,16 @@ mod tests {
         let expected = (p.total_calls - 40) as f64 / 2.0;
         assert!((p.duration_s - expected).abs() < 1e-9, "{}", p.duration_s);
         assert_eq!(p.days_forced, None);
-        assert_eq!(
-            p.migrate_fixed_calls,
-            1 + 1 + 2,
-            "preflight, users, customer listing"
-        );
+        assert_eq!(p.migrate_fixed_calls, 1 + 1 + 1, "preflight, users, probe");
+    }
+
+    #[test]
+    fn records_of_merged_customers_cost_a_read_and_a_write_each() {
+        let w = Workload {
+            custom_object_records: 9,
+            merged_with_records: 2,
+            ..Workload::default()
+        };
+        assert_eq!(calls(&project(&w, &budget()), "custom_object_records"), 4);
     }
 }

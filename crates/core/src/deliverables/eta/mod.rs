@@ -12,16 +12,16 @@
 mod budget;
 mod gorgias;
 mod refine;
+pub mod runs;
 mod salesforce;
 mod workload;
 
 pub use budget::{Budget, BudgetKind};
-pub use refine::{
-    classify_runs, compare, refine, Comparison, Measured, Refined, SAMPLE_SUMMARY_KEY,
-};
+pub use refine::{compare, refine, Comparison, Measured, Refined, TOLERANCE_PCT};
 pub use workload::Workload;
 
 use super::Target;
+use crate::model::ObjectKind;
 use serde::{Deserialize, Serialize};
 
 /// The sample size suggested before any run: large enough to average out
@@ -48,6 +48,33 @@ pub struct CallRow {
     /// Whether the calls grow with the number of tickets migrated (customers,
     /// tickets, messages, files) rather than being paid once per run.
     pub scales_with_tickets: bool,
+    /// The writer's stage (its progress events) the calls are made in:
+    /// customers, tickets (with their messages, files and events), or
+    /// `None` for calls made once per run. A sample's stages are matched
+    /// against these rows.
+    #[serde(default)]
+    pub stage: Option<ObjectKind>,
+}
+
+impl CallRow {
+    pub fn new(
+        phase: Phase,
+        object: &str,
+        records: u64,
+        calls: u64,
+        method: impl Into<String>,
+        stage: Option<ObjectKind>,
+    ) -> CallRow {
+        CallRow {
+            phase,
+            object: object.into(),
+            records,
+            calls,
+            method: method.into(),
+            scales_with_tickets: stage.is_some(),
+            stage,
+        }
+    }
 }
 
 /// The projection from the scope alone.
@@ -61,6 +88,8 @@ pub struct Projection {
     /// Of those, the calls paid once per run whatever its size.
     pub migrate_fixed_calls: u64,
     pub tickets: u64,
+    #[serde(default)]
+    pub customers: u64,
     pub duration_s: f64,
     /// The duration of `migrate` alone.
     pub migrate_duration_s: f64,
@@ -73,10 +102,19 @@ pub struct Projection {
 }
 
 impl Projection {
+    /// Calls `migrate` makes in the writer's `stage`.
+    pub fn stage_calls(&self, stage: ObjectKind) -> u64 {
+        self.rows
+            .iter()
+            .filter(|r| r.phase == Phase::Migrate && r.stage == Some(stage))
+            .map(|r| r.calls)
+            .sum()
+    }
+
     fn from_rows(
         budget: Budget,
         rows: Vec<CallRow>,
-        tickets: u64,
+        workload: &Workload,
         assumptions: Vec<String>,
         seconds_per_call: f64,
         processing_s: f64,
@@ -97,7 +135,8 @@ impl Projection {
             total_calls,
             migrate_calls,
             migrate_fixed_calls,
-            tickets,
+            tickets: workload.tickets,
+            customers: workload.customers,
             assumptions,
         }
     }
@@ -131,7 +170,11 @@ impl Eta {
         let refined = sample.map(|s| refine(&projection, &s));
         let comparison = actual.map(|a| compare(&projection, refined.as_ref(), &a));
         let next_step = match (&refined, &comparison) {
-            (_, Some(_)) => "The full run is measured: the comparison below is final.".into(),
+            (Some(_), Some(_)) => "The full run is measured: the comparison above is final.".into(),
+            (None, Some(_)) => "The full run is measured against the projection from the scope \
+                                alone; on the next project, a `deskshift migrate --sample N` \
+                                first measures the destination's real pace and refines the ETA."
+                .into(),
             (Some(_), None) => {
                 "Run `deskshift migrate` for the rest; `deskshift report` then compares this \
                  projection with what the run measured."

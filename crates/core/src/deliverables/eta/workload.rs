@@ -3,7 +3,7 @@
 use crate::discover::ScopeReport;
 use crate::model::{FieldObject, ObjectKind};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Workload {
@@ -22,7 +22,18 @@ pub struct Workload {
     pub customer_fields: u64,
     pub custom_objects: u64,
     pub custom_object_fields: u64,
+    /// Distinct kinds of record each custom object links to (ticket,
+    /// customer), summed over the objects.
+    pub custom_object_links: u64,
     pub custom_object_records: u64,
+    /// Customers with a company, and the distinct companies among them.
+    pub customers_with_company: u64,
+    pub companies: u64,
+    /// Customers merged into an earlier one that custom-object records
+    /// link to.
+    pub merged_with_records: u64,
+    /// Private notes over 2,000 bytes: size (rounded up to 100) → notes.
+    pub long_private_notes: BTreeMap<u64, u64>,
     /// Tags in the tag list, and how many of them merge into another once
     /// normalised.
     pub tags: u64,
@@ -34,6 +45,9 @@ pub struct Workload {
     pub file_bytes: u64,
     /// Downloadable files per ticket → tickets.
     pub files_per_ticket: BTreeMap<u64, u64>,
+    /// Of the downloadable files, those on private notes and those of 0 bytes.
+    pub private_note_files: u64,
+    pub empty_files: u64,
 }
 
 impl Workload {
@@ -67,6 +81,15 @@ impl Workload {
                 .iter()
                 .map(|o| o.fields.len() as u64)
                 .sum(),
+            custom_object_links: scope
+                .custom_objects
+                .iter()
+                .map(|o| o.links.iter().collect::<BTreeSet<_>>().len() as u64)
+                .sum(),
+            customers_with_company: customers.with_company,
+            companies: customers.companies,
+            merged_with_records: customers.merged_with_records,
+            long_private_notes: scope.messages.long_private_notes.clone(),
             custom_object_records: read(ObjectKind::CustomObjectRecords),
             tags: scope.tags.defined,
             tag_merges: scope
@@ -80,6 +103,8 @@ impl Workload {
             files: attachments.count.saturating_sub(attachments.requires_auth),
             file_bytes: attachments.downloadable_bytes,
             files_per_ticket: attachments.downloadable_per_ticket.clone(),
+            private_note_files: attachments.downloadable_on_private_notes,
+            empty_files: attachments.downloadable_empty,
         }
     }
 
