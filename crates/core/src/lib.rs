@@ -5,6 +5,7 @@
 //! destinations live in their own crates and plug in through traits defined here.
 
 pub mod deliverables;
+pub mod delta;
 pub mod destination;
 pub mod discover;
 pub mod engine;

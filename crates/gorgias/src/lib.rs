@@ -25,7 +25,7 @@ pub use client::{Credentials, CredentialsError, GorgiasClient};
 use async_trait::async_trait;
 use client::ClientOptions;
 use deskshift_core::destination::{
-    Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
+    Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport, DELTA,
 };
 use deskshift_core::source::{ApiStats, Read};
 use deskshift_http::{Budget, RetryPolicy};
@@ -148,26 +148,15 @@ impl Destination for Gorgias {
 
     async fn migrate(&self, ctx: &LoadContext<'_>, scope: &Scope) -> Result<(), DestinationError> {
         let run = Run::new(&self.client, ctx, &self.config, "migrate");
-        let (limit, only) = match scope {
-            Scope::All => (None, None),
-            Scope::Sample(n) => (Some(*n), Some(Gorgias::sample_customers(ctx, *n).await?)),
-        };
-        let schema = prepare::schema(&run).await?;
-        let agents = writer::users::load(&run).await?;
-        run.flush_notes()?;
-        let records = writer::spill::RecordIndex::build(&run, only.as_ref()).await?;
-        writer::customers::load(&run, &schema.customer_fields, only.as_ref(), &records).await?;
-        let shared = writer::tickets::Shared {
-            agents: &agents,
-            fields: &schema.ticket_fields,
-            extras: &schema.extras,
-            tags: &schema.tags,
-        };
-        writer::tickets::load(&run, &shared, limit).await?;
-        writer::records::finish(&run, &records).await?;
-        prepare::restore_rules(&run).await?;
-        run.flush_notes()?;
-        Ok(())
+        self.load(&run, scope).await
+    }
+
+    /// The load of `migrate`, over the changes only; the writers, seeing
+    /// the phase, also bring records in Gorgias up to date
+    /// ([`writer::updates`]).
+    async fn delta(&self, ctx: &LoadContext<'_>) -> Result<(), DestinationError> {
+        let run = Run::new(&self.client, ctx, &self.config, DELTA);
+        self.load(&run, &Scope::All).await
     }
 
     async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError> {
@@ -186,5 +175,32 @@ impl Destination for Gorgias {
 
     fn budget_utilization(&self) -> Option<f64> {
         self.client.stats().budget_utilization
+    }
+}
+
+impl Gorgias {
+    /// Everything in dependency order ([`writer`]), for `migrate` and `delta`.
+    async fn load(&self, run: &Run<'_>, scope: &Scope) -> Result<(), DestinationError> {
+        let ctx = run.ctx;
+        let (limit, only) = match scope {
+            Scope::All => (None, None),
+            Scope::Sample(n) => (Some(*n), Some(Gorgias::sample_customers(ctx, *n).await?)),
+        };
+        let schema = prepare::schema(run).await?;
+        let agents = writer::users::load(run).await?;
+        run.flush_notes()?;
+        let records = writer::spill::RecordIndex::build(run, only.as_ref()).await?;
+        writer::customers::load(run, &schema.customer_fields, only.as_ref(), &records).await?;
+        let shared = writer::tickets::Shared {
+            agents: &agents,
+            fields: &schema.ticket_fields,
+            extras: &schema.extras,
+            tags: &schema.tags,
+        };
+        writer::tickets::load(run, &shared, limit).await?;
+        writer::records::finish(run, &records).await?;
+        prepare::restore_rules(run).await?;
+        run.flush_notes()?;
+        Ok(())
     }
 }

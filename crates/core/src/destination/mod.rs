@@ -7,7 +7,7 @@
 pub mod notes;
 pub mod run;
 
-pub use run::{PhaseRun, VERIFY};
+pub use run::{PhaseRun, DELTA, VERIFY};
 
 use crate::engine::{Counts, Journal};
 use crate::model::{ObjectKind, SourceId};
@@ -118,6 +118,19 @@ pub trait Destination: Send + Sync {
 
     /// Reads back every migrated record and compares it with what the map says.
     async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError>;
+
+    /// Applies source changes: `ctx.source` holds only the records created
+    /// or changed since the last run ([`crate::delta`]). New records are
+    /// loaded as `migrate` loads them; records already in the destination
+    /// are brought up to date through [`crate::engine::Journal::update_once`]
+    /// (before-images journaled) and get their new messages, in order.
+    async fn delta(&self, ctx: &LoadContext<'_>) -> Result<(), DestinationError> {
+        let _ = ctx;
+        Err(DestinationError::Other(format!(
+            "{} cannot apply source changes: this destination has no delta",
+            self.name()
+        )))
+    }
 
     /// API usage so far.
     fn api_stats(&self) -> ApiStats;

@@ -17,6 +17,10 @@ use futures::stream::{BoxStream, StreamExt};
 /// The phase name of `verify` runs, which only read.
 pub const VERIFY: &str = "verify";
 
+/// The phase name of `delta` runs: writers also bring records that are in
+/// the destination already up to date with the source (journaled updates).
+pub const DELTA: &str = "delta";
+
 /// One phase's bookkeeping.
 pub struct PhaseRun<'a> {
     pub ctx: &'a LoadContext<'a>,
@@ -165,19 +169,16 @@ impl<'a> PhaseRun<'a> {
         source_id: &str,
     ) -> Result<(), DestinationError> {
         let journal = self.ctx.journal;
-        if let Some(entry) = self.mapping(kind, source_id)? {
-            if let (IdMapState::Pending, Some(pending)) = (entry.state, entry.journal) {
-                journal.with(|l| {
-                    l.resolve_pending(
-                        journal.run(),
-                        pending,
-                        &Outcome::Failed {
-                            reason: "interrupted; the write is repeated".into(),
-                        },
-                    )
-                })?;
-            }
-        }
+        journal.with(|l| match l.pending_entry(kind, source_id)? {
+            Some(pending) if pending.run != journal.run() => l.resolve_pending(
+                journal.run(),
+                pending.id,
+                &Outcome::Failed {
+                    reason: "interrupted; the write is repeated".into(),
+                },
+            ),
+            _ => Ok(()),
+        })?;
         Ok(())
     }
 

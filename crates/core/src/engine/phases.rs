@@ -2,7 +2,7 @@
 //! them against any [`Destination`]: each one a ledger run, gated where it must
 //! be, ending with a reconciliation a person can read.
 
-use super::{Counts, Journal};
+use super::{gates, Counts, Journal};
 use crate::destination::{
     Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
 };
@@ -81,13 +81,14 @@ pub async fn preflight_gate(
 impl Phases<'_> {
     /// `deskshift prepare`: destination schema, optionally pausing side effects.
     pub async fn prepare(&self, ledger: Ledger, pause: bool) -> Result<Ledger, PhaseError> {
+        gates::rollback_gate(&ledger, "prepare")?;
         let journal = Journal::begin(ledger, "prepare")?;
         let counts = Counts::default();
         let outcome = self
             .destination
             .prepare(&self.context(&journal, &counts), pause)
             .await;
-        close(journal, &counts, outcome)
+        close(journal, "prepare", &counts, outcome)
     }
 
     /// `deskshift migrate`: the gated, journaled load; returns the summary.
@@ -97,6 +98,8 @@ impl Phases<'_> {
         scope: &Scope,
         allow_side_effects: bool,
     ) -> Result<(Ledger, Summary), PhaseError> {
+        gates::rollback_gate(&ledger, "migrate")?;
+        gates::reconciliation_gate(&ledger, "migrate")?;
         preflight_gate(self.destination, allow_side_effects).await?;
         let started = Instant::now();
         let journal = Journal::begin(ledger, "migrate")?;
@@ -105,7 +108,7 @@ impl Phases<'_> {
             .destination
             .migrate(&self.context(&journal, &counts), scope)
             .await;
-        let ledger = close(journal, &counts, outcome)?;
+        let ledger = close(journal, "migrate", &counts, outcome)?;
         Ok((ledger, self.summary(&counts, started, "migrate")))
     }
 
@@ -115,6 +118,7 @@ impl Phases<'_> {
         &self,
         ledger: Ledger,
     ) -> Result<(Ledger, Summary, VerifyReport), PhaseError> {
+        gates::reconciliation_gate(&ledger, "verify")?;
         let started = Instant::now();
         let journal = Journal::begin(ledger, "verify")?;
         let scratch = Counts::default();
@@ -145,9 +149,24 @@ impl Phases<'_> {
         Ok((ledger, self.summary(&counts, started, "verify"), report))
     }
 
-    fn context<'c>(&'c self, journal: &'c Journal, counts: &'c Counts) -> LoadContext<'c> {
+    pub(crate) fn context<'c>(
+        &'c self,
+        journal: &'c Journal,
+        counts: &'c Counts,
+    ) -> LoadContext<'c> {
+        self.context_over(self.source, journal, counts)
+    }
+
+    /// A context reading `source` instead of the project's source (delta
+    /// reads a narrowed view of it).
+    pub(crate) fn context_over<'c>(
+        &'c self,
+        source: &'c dyn Source,
+        journal: &'c Journal,
+        counts: &'c Counts,
+    ) -> LoadContext<'c> {
         LoadContext {
-            source: self.source,
+            source,
             journal,
             counts,
             progress: self.progress,
@@ -155,7 +174,7 @@ impl Phases<'_> {
         }
     }
 
-    fn summary(&self, counts: &Counts, started: Instant, phase: &str) -> Summary {
+    pub(crate) fn summary(&self, counts: &Counts, started: Instant, phase: &str) -> Summary {
         Summary {
             destination: Some(self.destination.name().to_string()),
             objects: counts.snapshot(),
@@ -172,17 +191,28 @@ impl Phases<'_> {
 }
 
 /// Ends a writing run: failed with the destination's error, failed because the
-/// counts do not add up, or succeeded.
-fn close(
+/// counts do not add up, or succeeded. The counts are kept in the ledger
+/// either way ([`gates::RunCounts`]): the next phase's gate and the
+/// reconciliation report read them.
+pub(crate) fn close(
     journal: Journal,
+    phase: &str,
     counts: &Counts,
     outcome: Result<(), DestinationError>,
 ) -> Result<Ledger, PhaseError> {
+    let discrepancies = counts.discrepancies();
+    let kept = gates::RunCounts {
+        run: journal.run(),
+        phase: phase.to_string(),
+        objects: counts.snapshot(),
+        discrepancies: discrepancies.clone(),
+        finished: outcome.is_ok(),
+    };
+    journal.with(|l| gates::keep_run_counts(l, &kept))?;
     if let Err(err) = outcome {
         journal.finish(RunOutcome::Failed(err.to_string()))?;
         return Err(err.into());
     }
-    let discrepancies = counts.discrepancies();
     if !discrepancies.is_empty() {
         journal.finish(RunOutcome::Failed(discrepancies.join("; ")))?;
         return Err(PhaseError::Unreconciled(discrepancies));

@@ -187,3 +187,55 @@ pub async fn assert_verifies_clean(project: &Project, source: &StamesApi, dest: 
         &report.mismatches[..report.mismatches.len().min(5)]
     );
 }
+
+/// The engine's phases over this project, as the binary builds them.
+pub fn phases<'a>(
+    project: &'a Project,
+    cache: &'a Path,
+    source: &'a StamesApi,
+    dest: &'a Gorgias,
+) -> deskshift_core::engine::Phases<'a> {
+    deskshift_core::engine::Phases {
+        source,
+        destination: dest,
+        progress: &Silent,
+        cache_dir: cache,
+        reports_dir: project.dir.path(),
+    }
+}
+
+/// `deskshift delta` as the binary runs it (window, narrowed source, one run).
+pub async fn delta(
+    project: &Project,
+    source: &StamesApi,
+    dest: &Gorgias,
+) -> (
+    deskshift_core::summary::Summary,
+    deskshift_core::delta::DeltaReport,
+) {
+    let cache = project.cache();
+    let (_, summary, report) = phases(project, &cache, source, dest)
+        .delta(
+            project.ledger(),
+            deskshift_core::delta::DEFAULT_OVERLAP,
+            true,
+        )
+        .await
+        .expect("delta runs");
+    (summary, report)
+}
+
+/// `deskshift delta --check`.
+pub async fn delta_check(
+    project: &Project,
+    source: &StamesApi,
+) -> deskshift_core::delta::DeltaReport {
+    let (_, report) = deskshift_core::delta::check(
+        project.ledger(),
+        source,
+        deskshift_core::delta::DEFAULT_OVERLAP,
+    )
+    .await
+    .expect("delta --check runs");
+    report
+}
