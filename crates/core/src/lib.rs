@@ -14,5 +14,6 @@ pub mod model;
 pub mod normalise;
 pub mod progress;
 pub mod project;
+pub mod rollback;
 pub mod source;
 pub mod summary;

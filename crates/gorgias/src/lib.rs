@@ -6,8 +6,11 @@
 //! map/        the standard map (DESIGN.md §4), one pure decision per module
 //! prepare     custom fields, tags, pausing rules
 //! preflight   side effects (active rules)
-//! writer/     users, customers, tickets (+ messages, files), records
+//! writer/     users, customers, tickets (+ messages, files), records;
+//!             updates: delta's journaled changes to records in Gorgias
 //! verify      reads every migrated record back and compares it with the map
+//! undo        rollback's primitives: remove, restore, what changed since
+//! readback    a record as Gorgias holds it now (before-images, spot checks)
 //! ```
 //!
 //! The binary builds a [`Gorgias`] from a [`GorgiasConfig`] and drives it
@@ -17,6 +20,8 @@ pub mod client;
 pub mod map;
 pub mod preflight;
 pub mod prepare;
+pub mod readback;
+pub mod undo;
 pub mod verify;
 pub mod writer;
 
@@ -25,8 +30,10 @@ pub use client::{Credentials, CredentialsError, GorgiasClient};
 use async_trait::async_trait;
 use client::ClientOptions;
 use deskshift_core::destination::{
-    Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport, DELTA,
+    Destination, DestinationError, LoadContext, Scope, SideEffect, Touched, UndoContext, UndoStep,
+    Undone, VerifyReport, DELTA,
 };
+use deskshift_core::model::{ObjectKind, Timestamp};
 use deskshift_core::source::{ApiStats, Read};
 use deskshift_http::{Budget, RetryPolicy};
 use futures::StreamExt;
@@ -162,6 +169,51 @@ impl Destination for Gorgias {
     async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError> {
         let run = Run::new(&self.client, ctx, &self.config, writer::VERIFY);
         verify::verify(&run).await
+    }
+
+    async fn undo(
+        &self,
+        ctx: &UndoContext<'_>,
+        kind: ObjectKind,
+        steps: &[UndoStep],
+    ) -> Result<Vec<Undone>, DestinationError> {
+        undo::undo(&self.client, ctx, kind, steps).await
+    }
+
+    async fn changed_after(
+        &self,
+        kind: ObjectKind,
+        after: Timestamp,
+    ) -> Result<Vec<Touched>, DestinationError> {
+        undo::changed_after(&self.client, kind, after).await
+    }
+
+    async fn read_state(
+        &self,
+        kind: ObjectKind,
+        dest_id: &str,
+    ) -> Result<Option<serde_json::Value>, DestinationError> {
+        readback::state(&self.client, kind, dest_id).await
+    }
+
+    async fn restore_side_effects(
+        &self,
+        ctx: &LoadContext<'_>,
+    ) -> Result<Vec<String>, DestinationError> {
+        let run = Run::new(&self.client, ctx, &self.config, "rollback");
+        let restored = prepare::restore_rules(&run).await?;
+        Ok(restored
+            .into_iter()
+            .map(|id| format!("Gorgias rule {id} re-enabled"))
+            .collect())
+    }
+
+    async fn read_record(
+        &self,
+        kind: ObjectKind,
+        dest_id: &str,
+    ) -> Result<Option<serde_json::Value>, DestinationError> {
+        readback::record(&self.client, kind, dest_id).await
     }
 
     fn api_stats(&self) -> ApiStats {

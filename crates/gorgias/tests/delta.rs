@@ -10,7 +10,6 @@ use common::*;
 use deskshift_core::delta::Change;
 use deskshift_core::ledger::{IdMapState, Operation};
 use deskshift_core::model::ObjectKind;
-use deskshift_sim::faults::FaultSpec;
 use deskshift_sim::gorgias::ExistingData;
 use deskshift_sim::stames::writes::{
     CustomerPatch, NewAttachment, NewAuthor, NewCustomer, NewMessage, NewTicket, TicketPatch,
@@ -18,14 +17,9 @@ use deskshift_sim::stames::writes::{
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delta_applies_source_changes_once_and_verify_stays_clean() {
-    let stames = stames(31, 24).await;
-    let gorgias = gorgias(ExistingData::default(), FaultSpec::default()).await;
-    let source = source(&stames);
-    let dest = destination(&gorgias);
-    let project = Project::new();
-    run(&project, &source, &dest, Phase::Migrate)
-        .await
-        .expect("migrate");
+    let w = World::start(31, 24, ExistingData::default()).await;
+    let (stames, gorgias, source, project) = (&w.stames, &w.gorgias, &w.source, &w.project);
+    w.run(Phase::Migrate).await;
 
     // Pick migrated records to change.
     let ledger = project.ledger();
@@ -143,7 +137,7 @@ async fn delta_applies_source_changes_once_and_verify_stays_clean() {
         .await
         .expect("rename");
 
-    let check = delta_check(&project, &source).await;
+    let check = delta_check(project, source).await;
     assert_eq!(
         check.changes[&ObjectKind::Tickets].changed,
         2,
@@ -155,7 +149,7 @@ async fn delta_applies_source_changes_once_and_verify_stays_clean() {
     assert_eq!(check.changes[&ObjectKind::Customers].changed, 1);
     assert_eq!(check.pending, 5);
 
-    let (summary, report) = delta(&project, &source, &dest).await;
+    let (summary, report) = w.delta().await;
     assert!(summary.reconciled, "{:?}", summary.objects);
     assert_eq!(report.pending, 5);
     let tickets_summary = summary.objects[&ObjectKind::Tickets];
@@ -192,13 +186,13 @@ async fn delta_applies_source_changes_once_and_verify_stays_clean() {
     );
     drop(ledger);
 
-    assert_verifies_clean(&project, &source, &dest).await;
+    w.assert_verifies_clean().await;
     assert!(gorgias.sends().is_empty(), "{:?}", gorgias.sends());
 
     // Twice in a row: nothing changes the second time.
     let calls = gorgias.stats().calls;
     let before = gorgias.snapshot();
-    let (summary, report) = delta(&project, &source, &dest).await;
+    let (summary, report) = w.delta().await;
     assert_eq!(report.pending, 0, "{:?}", report.changes);
     assert!(
         summary.objects.values().all(|o| o.updated == 0),
@@ -211,5 +205,5 @@ async fn delta_applies_source_changes_once_and_verify_stays_clean() {
         "the second delta changed Gorgias"
     );
     assert!(gorgias.stats().calls >= calls);
-    assert_eq!(delta_check(&project, &source).await.pending, 0);
+    assert_eq!(delta_check(project, source).await.pending, 0);
 }

@@ -286,8 +286,10 @@ impl Journal {
     {
         // A change a dead process left pending is not a create: once closed,
         // the record is what it was (done, typically).
-        if let Some(done) = self.already_done(kind, source_id)? {
-            return Ok(Some(done));
+        if self.close_interrupted_change(kind, source_id)? {
+            if let Some(done) = self.already_done(kind, source_id)? {
+                return Ok(Some(done));
+            }
         }
         let Some(unsure) = self.unsure(kind, source_id)? else {
             return Ok(None);
@@ -465,22 +467,22 @@ impl Journal {
     /// the record is still what its last landed write made it (the ledger
     /// says so again), and whoever wants the change makes it again, with the
     /// before-image of the first attempt ([`Journal::update_once`]).
+    /// Answers whether there was one.
     pub fn close_interrupted_change(
         &self,
         kind: ObjectKind,
         source_id: &str,
-    ) -> Result<(), LedgerError> {
+    ) -> Result<bool, LedgerError> {
         self.with(|l| {
             let Some(entry) = l.pending_entry(kind, source_id)? else {
-                return Ok(());
+                return Ok(false);
             };
-            if entry.run == self.run
-                || !matches!(
-                    entry.intent.operation,
-                    Operation::Update | Operation::Delete
-                )
-            {
-                return Ok(());
+            let change = matches!(
+                entry.intent.operation,
+                Operation::Update | Operation::Delete
+            );
+            if entry.run == self.run || !change {
+                return Ok(false);
             }
             l.resolve_pending(
                 self.run,
@@ -490,6 +492,7 @@ impl Journal {
                         .into(),
                 },
             )
+            .map(|()| true)
         })
     }
 

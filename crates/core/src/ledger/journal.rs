@@ -14,7 +14,7 @@ use crate::model::{ObjectKind, Timestamp};
 use rusqlite::types::FromSqlError;
 use rusqlite::{Connection, OptionalExtension, Row};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, run_id, kind, source_id, operation, content_hash, dest_id, before_image, \
                        state, outcome, outcome_dest_id, outcome_reason, recorded_at, completed_at, \
                        resolved_by";
@@ -30,7 +30,7 @@ fn intent_from_row(row: &Row<'_>) -> rusqlite::Result<Intent> {
     })
 }
 
-fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
+pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
     let outcome = match row.get::<_, Option<OutcomeKind>>(9)? {
         None => None,
         Some(kind) => Some(

@@ -324,6 +324,7 @@ pub struct Customer {
     pub channels: Vec<CustomerChannel>,
     pub note: Option<String>,
     pub data: Option<Value>,
+    pub updated_datetime: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
