@@ -161,21 +161,12 @@ async fn rollback_after_migrate_and_delta_restores_the_account_exactly() {
         .expect("message");
     let customer = data.tickets[0].ticket.customer_id.expect("a customer");
     w.stames
-        .create_ticket(NewTicket {
-            subject: "New during the freeze".into(),
-            channel: "email".into(),
-            customer_id: customer,
-            status: None,
-            priority: None,
-            assignee_id: None,
-            department_id: None,
-            tags: Vec::new(),
-            custom_fields: Vec::new(),
-            message: NewMessage {
-                body_text: "Hi".into(),
-                ..NewMessage::default()
-            },
-        })
+        .create_ticket(NewTicket::simple(
+            "New during the freeze",
+            "email",
+            customer,
+            "Hi",
+        ))
         .await
         .expect("new ticket");
     w.run(Phase::Prepare { pause: true }).await;

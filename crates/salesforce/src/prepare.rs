@@ -24,7 +24,7 @@
 //! `migrate` runs all of it again (it costs a few describes once done);
 //! `verify` runs it read-only, to map records exactly as the writer did.
 
-use crate::client::tooling::NewPicklistValue;
+use crate::client::tooling::{merge_standard_values, NewPicklistValue};
 use crate::client::{ApiError, Describe, SalesforceClient};
 use crate::map::schema::{
     self, FieldKey, FieldOrigin, FieldSpec, ObjectOrigin, ObjectSpec, SchemaInput, SchemaPlan,
@@ -36,12 +36,12 @@ use crate::map::OrgCapabilities;
 use crate::writer::{api_failure, journal_error, Run};
 use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
-use deskshift_core::engine::{WriteError, Written};
+use deskshift_core::engine::{Changed, WriteError, Written};
 use deskshift_core::ledger::{content_hash, Intent, Outcome};
 use deskshift_core::model::{Channel, CustomFieldDef, CustomObjectDef, ObjectKind};
 use deskshift_core::source::Read;
 use futures::{StreamExt, TryStreamExt};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 
 /// Whether the phase may change the org.
@@ -82,12 +82,26 @@ pub struct Org {
     pub origins: ValueMap,
     /// Validation describes by object API name.
     pub describes: HashMap<String, ObjectDescribe>,
+    /// Per object API name, the fields an update may change (describe's
+    /// `updateable`), lowercased: what delta writes to records already in
+    /// Salesforce.
+    pub updateable: HashMap<String, BTreeSet<String>>,
     pub volume: Volume,
 }
 
 impl Org {
     /// The validation describe of `object` (empty if it was not described:
     /// validation then refuses every field, which names the problem).
+    /// The fields of `record` an update of `object` may change.
+    pub fn updatable_part(&self, object: &str, record: &crate::map::Record) -> crate::map::Record {
+        let allowed = self.updateable.get(object);
+        record
+            .iter()
+            .filter(|(field, _)| allowed.is_some_and(|a| a.contains(&field.to_ascii_lowercase())))
+            .map(|(field, value)| (field.clone(), value.clone()))
+            .collect()
+    }
+
     pub fn describe(&self, object: &str) -> ObjectDescribe {
         self.describes
             .get(object)
@@ -146,7 +160,7 @@ pub async fn schema(run: &Run<'_>, mode: Mode) -> Result<Org, DestinationError> 
             .iter()
             .any(|m| !m.missing.is_empty())
     {
-        add_values(run.client, &statuses, &priorities, &origins).await?;
+        add_values(run, &statuses, &priorities, &origins).await?;
         describes = describe_all(run.client, &plan).await?;
         picklists(run, &scan, &describes, Mode::ReadOnly).await?
     } else {
@@ -180,6 +194,18 @@ pub async fn schema(run: &Run<'_>, mode: Mode) -> Result<Org, DestinationError> 
         describes: describes
             .iter()
             .map(|(name, d)| (name.clone(), to_validate(d)))
+            .collect(),
+        updateable: describes
+            .iter()
+            .map(|(name, d)| {
+                let fields = d
+                    .fields
+                    .iter()
+                    .filter(|f| f.updateable)
+                    .map(|f| f.name.to_ascii_lowercase())
+                    .collect();
+                (name.clone(), fields)
+            })
             .collect(),
         volume: scan.volume,
     })
@@ -318,24 +344,24 @@ async fn objects(
             ObjectOrigin::Stames(key) => defs.iter().find(|d| &d.key == key),
             ObjectOrigin::StatusEvents => None,
         };
-        let exists = existing.contains(&spec.api_name.to_ascii_lowercase());
-        let Some(def) = def else {
-            if !exists {
-                create_object(run.client, spec)
-                    .await
-                    .map_err(|e| api_failure(&format!("create {}", spec.api_name), e))?;
-            }
-            continue;
+        // deskshift's own objects are journaled too (not counted: they are
+        // no Stames records), so rollback removes them.
+        let (source_id, hash) = match def {
+            Some(def) => (def.id.clone(), content_hash(def)),
+            None => (
+                own_source_id(&spec.api_name),
+                content_hash(&spec.tooling_body()),
+            ),
         };
-        let hash = content_hash(def);
-        let written = if let Some(id) = run.done_dest_id(kind, &def.id)? {
+        let exists = existing.contains(&spec.api_name.to_ascii_lowercase());
+        let written = if let Some(id) = run.done_dest_id(kind, &source_id)? {
             Written::AlreadyDone(id)
         } else if exists {
             let found = || async { Ok(Some(spec.api_name.clone())) };
             match run
                 .ctx
                 .journal
-                .settle(kind, &def.id, &hash, found)
+                .settle(kind, &source_id, &hash, found)
                 .await
                 .map_err(journal_error)?
             {
@@ -344,7 +370,7 @@ async fn objects(
                     run.notes.add(
                         Category::Existing,
                         kind,
-                        &def.id,
+                        &source_id,
                         format!(
                             "the custom object {} already exists; used as is",
                             spec.api_name
@@ -352,7 +378,7 @@ async fn objects(
                     );
                     run.ctx
                         .journal
-                        .matched(kind, &def.id, &hash, &spec.api_name)
+                        .matched(kind, &source_id, &hash, &spec.api_name)
                         .map_err(journal_error)?
                 }
             }
@@ -362,7 +388,7 @@ async fn objects(
                 .journal
                 .create_once(
                     kind,
-                    &def.id,
+                    &source_id,
                     &hash,
                     || async {
                         let all = client
@@ -384,9 +410,30 @@ async fn objects(
                 .await
                 .map_err(journal_error)?
         };
-        run.tally(kind, &def.id, &written)?;
+        match def {
+            Some(def) => run.tally(kind, &def.id, &written)?,
+            None => refuse_own(&spec.api_name, &written)?,
+        }
     }
     Ok(())
+}
+
+/// The ledger's source id of a schema element deskshift itself needs (its
+/// key fields, the status-event object, a standard value set it extends):
+/// journaled like Stames definitions, so rollback takes it back.
+pub fn own_source_id(name: &str) -> String {
+    format!("deskshift:{name}")
+}
+
+/// A refusal of deskshift's own schema stops the phase: nothing loads
+/// without it.
+fn refuse_own(name: &str, written: &Written) -> Result<(), DestinationError> {
+    match written {
+        Written::Rejected(reason) => Err(DestinationError::Other(format!(
+            "Salesforce refused deskshift's own {name}: {reason}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Creates a custom object; one that already exists is not an error.
@@ -418,18 +465,22 @@ async fn fields(
     run.ctx.progress.start(kind, Some(plan.fields.len() as u64));
     for spec in &plan.fields {
         let visible = has_field(describes, &spec.object, &spec.api_name);
-        match &spec.origin {
+        let source_id = match &spec.origin {
             FieldOrigin::StamesField(id) => {
                 run.ctx.counts.source(kind, 1);
-                let written = ensure_stames_field(run, spec, id, visible).await?;
+                let written = ensure_field(run, spec, id, visible).await?;
                 run.tally(kind, id, &written)?;
+                id.clone()
             }
-            _ if visible => {}
             _ => {
-                create_field(run.client, spec)
-                    .await
-                    .map_err(|e| api_failure(&format!("create {}", spec.full_name()), e))?;
+                let own = own_source_id(&spec.full_name());
+                let written = ensure_field(run, spec, &own, visible).await?;
+                refuse_own(&spec.full_name(), &written)?;
+                own
             }
+        };
+        if visible {
+            extend_picklist(run, spec, &source_id, describes).await?;
         }
         run.ctx.progress.advance(kind, 1);
     }
@@ -437,9 +488,10 @@ async fn fields(
     Ok(())
 }
 
-/// A Stames custom field: from the ledger, else found (matched if it was
-/// there before, adopted if an earlier create landed), else created.
-async fn ensure_stames_field(
+/// A custom field (a Stames field's, or one of deskshift's own): from the
+/// ledger, else found (matched if it was there before, adopted if an
+/// earlier create landed), else created.
+async fn ensure_field(
     run: &Run<'_>,
     spec: &FieldSpec,
     source_id: &str,
@@ -500,6 +552,112 @@ async fn ensure_stames_field(
         .map_err(journal_error)
 }
 
+/// A picklist field that exists but lacks values the plan has (a tag or a
+/// dropdown option added in Stames since the field was made) gets them
+/// appended, its existing values kept in their order: a journaled update
+/// of the field, its metadata as it was being the before-image.
+async fn extend_picklist(
+    run: &Run<'_>,
+    spec: &FieldSpec,
+    source_id: &str,
+    describes: &HashMap<String, Describe>,
+) -> Result<(), DestinationError> {
+    let Some(field) = describes
+        .get(&spec.object)
+        .and_then(|d| d.field(&spec.api_name))
+    else {
+        return Ok(());
+    };
+    let current: Vec<String> = field
+        .picklist_values
+        .iter()
+        .map(|v| v.value.clone())
+        .collect();
+    let missing: Vec<&String> = spec
+        .picklist_values
+        .iter()
+        .filter(|v| !current.iter().any(|c| c.eq_ignore_ascii_case(v)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let Some(dest) = run.done_dest_id(ObjectKind::CustomFields, source_id)? else {
+        return Ok(());
+    };
+    let mut extended = spec.clone();
+    extended.picklist_values = current
+        .into_iter()
+        .chain(missing.into_iter().cloned())
+        .collect();
+    let metadata = extended
+        .tooling_body()
+        .get("Metadata")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let client = run.client;
+    let failed = |e| api_failure(&format!("add values to {}", spec.full_name()), e);
+    let id = match dest.split_once('.') {
+        Some(_) => find_field(client, spec)
+            .await
+            .map_err(failed)?
+            .unwrap_or(dest),
+        None => dest,
+    };
+    update_schema(
+        run,
+        source_id,
+        &metadata,
+        &spec.full_name(),
+        || async {
+            let before = client
+                .custom_field_metadata(&id)
+                .await
+                .map_err(ApiError::into_write_error)?;
+            Ok(json!({ "field": spec.full_name(), "metadata": before }))
+        },
+        || client.update_custom_field(&id, &metadata),
+    )
+    .await
+}
+
+/// A journaled change of a schema element deskshift keeps in the ledger
+/// under `source_id` to `wanted` (its new metadata): `before` reads the
+/// image rollback puts back, `write` makes the change. A refusal stops the
+/// phase, naming `what`.
+async fn update_schema<B, BF, W, WF>(
+    run: &Run<'_>,
+    source_id: &str,
+    wanted: &Value,
+    what: &str,
+    before: B,
+    write: W,
+) -> Result<(), DestinationError>
+where
+    B: FnOnce() -> BF,
+    BF: std::future::Future<Output = Result<Value, WriteError>>,
+    W: FnOnce() -> WF,
+    WF: std::future::Future<Output = Result<(), ApiError>>,
+{
+    let changed = run
+        .ctx
+        .journal
+        .update_once(
+            ObjectKind::CustomFields,
+            source_id,
+            &content_hash(wanted),
+            |_| before(),
+            |_| async { write().await.map_err(ApiError::into_write_error) },
+        )
+        .await
+        .map_err(journal_error)?;
+    match changed {
+        Changed::Rejected(reason) => Err(DestinationError::Other(format!(
+            "Salesforce refused the change of {what}: {reason}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// `Ok(None)`: it already existed (a duplicate name).
 async fn create_field(
     client: &SalesforceClient,
@@ -522,19 +680,7 @@ async fn find_field(
     client: &SalesforceClient,
     spec: &FieldSpec,
 ) -> Result<Option<String>, ApiError> {
-    use crate::client::soql::quote;
-    let developer = spec.api_name.trim_end_matches("__c");
-    let soql = format!(
-        "SELECT Id FROM CustomField WHERE DeveloperName = {} AND TableEnumOrId = {}",
-        quote(developer),
-        quote(&spec.object)
-    );
-    let rows: Vec<Value> = client.tooling_query(&soql).try_collect().await?;
-    Ok(rows
-        .first()
-        .and_then(|r| r.get("Id"))
-        .and_then(Value::as_str)
-        .map(String::from))
+    client.custom_field_id(&spec.object, &spec.api_name).await
 }
 
 /// Grants the migration user read and edit on every planned field.
@@ -631,12 +777,19 @@ async fn picklists(
     Ok((statuses, priorities, origins))
 }
 
+/// Adds the missing Status, Priority and Origin values to their standard
+/// value sets. A value set existed before the migration: it is matched once,
+/// and each extension is journaled as an update with the value list as it
+/// was, which rollback puts back.
 async fn add_values(
-    client: &SalesforceClient,
+    run: &Run<'_>,
     statuses: &ValueMap,
     priorities: &ValueMap,
     origins: &ValueMap,
 ) -> Result<(), DestinationError> {
+    let kind = ObjectKind::CustomFields;
+    let client = run.client;
+    let journal = run.ctx.journal;
     for (set, map, closable) in [
         ("CaseStatus", statuses, true),
         ("CasePriority", priorities, false),
@@ -654,10 +807,31 @@ async fn add_values(
                 closed: closable.then_some(w.closed),
             })
             .collect();
-        client
-            .add_standard_picklist_values(set, &wanted)
-            .await
-            .map_err(|e| api_failure(&format!("add values to {set}"), e))?;
+        let failure = |e| api_failure(&format!("add values to {set}"), e);
+        let (id, current) = client.standard_value_set(set).await.map_err(failure)?;
+        let mut extended = current.clone();
+        let added = merge_standard_values(&mut extended, &wanted).map_err(|detail| {
+            DestinationError::Other(format!("cannot read the value set {set}: {detail}"))
+        })?;
+        if added.is_empty() {
+            continue;
+        }
+        let source_id = own_source_id(&format!("picklist:{set}"));
+        if run.done_dest_id(kind, &source_id)?.is_none() {
+            journal
+                .matched(kind, &source_id, &content_hash(&current), &id)
+                .map_err(journal_error)?;
+        }
+        let image = json!({ "value_set": set, "metadata": current });
+        update_schema(
+            run,
+            &source_id,
+            &extended,
+            &format!("the values {} of {set}", added.join(", ")),
+            || async { Ok(image) },
+            || client.put_standard_value_set(&id, &extended),
+        )
+        .await?;
     }
     Ok(())
 }

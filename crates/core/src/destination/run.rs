@@ -8,7 +8,7 @@
 
 use super::notes::{Category, Notebook};
 use super::{DestinationError, LoadContext};
-use crate::engine::Written;
+use crate::engine::{Changed, Written};
 use crate::ledger::{IdMapEntry, IdMapState, Outcome};
 use crate::model::ObjectKind;
 use crate::source::{Read, ReadStream, Reject};
@@ -126,6 +126,36 @@ impl<'a> PhaseRun<'a> {
             other => {
                 self.ctx.counts.written(kind, other, false);
                 Ok(())
+            }
+        }
+    }
+
+    /// Tallies a record that was already in the destination and was brought
+    /// up to date (delta): counted as done, and as updated when it changed;
+    /// a refused change is a reject with the destination's own words (the
+    /// record stays as it was).
+    pub fn tally_change(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+        changed: &Changed,
+    ) -> Result<(), DestinationError> {
+        match changed {
+            Changed::Rejected(reason) => self.reject(
+                kind,
+                source_id,
+                "(update)",
+                format!(
+                    "{} refused the change: {reason}; the record is as it was",
+                    self.display_name
+                ),
+                "fix the record in Stames (or the map) and run delta again",
+            ),
+            Changed::Updated(dest) | Changed::Unchanged(dest) => {
+                if matches!(changed, Changed::Updated(_)) {
+                    self.ctx.counts.updated(kind, 1);
+                }
+                self.tally(kind, source_id, &Written::AlreadyDone(dest.clone()))
             }
         }
     }

@@ -28,7 +28,7 @@ use crate::map::ticket::{self, note_external_id, TicketContext, TicketPlan};
 use crate::map::{customer, time};
 use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
-use deskshift_core::engine::{Changed, WriteError, Written};
+use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::content_hash;
 use deskshift_core::model::{Customer, Message, ObjectKind, TicketThread};
 use serde::{Deserialize, Serialize};
@@ -317,33 +317,9 @@ pub async fn ticket(
         )
         .await
         .map_err(journal_error)?;
-    tally_change(run, ObjectKind::Tickets, &t.id, &changed)?;
+    run.tally_change(ObjectKind::Tickets, &t.id, &changed)?;
     children.count_landed(run, &t.id);
     Ok(())
-}
-
-/// Counts one record brought up to date (or refused).
-fn tally_change(
-    run: &Run<'_>,
-    kind: ObjectKind,
-    source_id: &str,
-    changed: &Changed,
-) -> Result<(), DestinationError> {
-    match changed {
-        Changed::Rejected(reason) => run.reject(
-            kind,
-            source_id,
-            "(update)",
-            format!("Gorgias refused the change: {reason}; the record is as it was"),
-            "fix the record in Stames (or the map) and run delta again",
-        ),
-        Changed::Updated(dest) | Changed::Unchanged(dest) => {
-            if matches!(changed, Changed::Updated(_)) {
-                run.ctx.counts.updated(kind, 1);
-            }
-            run.tally(kind, source_id, &Written::AlreadyDone(dest.clone()))
-        }
-    }
 }
 
 // ---------------------------------------------------------------- customers
@@ -486,5 +462,5 @@ pub async fn customer(
         )
         .await
         .map_err(journal_error)?;
-    tally_change(run, KIND, &c.id, &changed)
+    run.tally_change(KIND, &c.id, &changed)
 }

@@ -27,6 +27,7 @@ pub mod files;
 pub mod messages;
 pub mod notes;
 pub mod records;
+pub mod updates;
 pub mod users;
 
 use crate::client::{ApiError, SalesforceClient};
