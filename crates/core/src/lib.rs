@@ -14,6 +14,7 @@ pub mod model;
 pub mod normalise;
 pub mod progress;
 pub mod project;
+pub mod reconciliation;
 pub mod rollback;
 pub mod source;
 pub mod summary;

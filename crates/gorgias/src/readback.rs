@@ -90,7 +90,7 @@ pub async fn record(
                         "external_id": m.external_id,
                         "created": m.created_datetime,
                         "from_agent": m.from_agent,
-                        "public": m.public,
+                        "private_note": m.public == Some(false),
                         "channel": m.channel,
                         "sender": m.sender.as_ref().map(|s| s.email.clone().or(s.name.clone()).unwrap_or_else(|| s.id.to_string())),
                         "body": body.chars().take(EXCERPT).collect::<String>(),

@@ -10,6 +10,8 @@ use crate::discover::human_bytes;
 pub enum Block {
     Title(String),
     Heading(String),
+    /// A heading one level below [`Block::Heading`].
+    Subheading(String),
     Paragraph(String),
     /// The complexity grade, shown prominently.
     Grade {
@@ -28,6 +30,7 @@ pub enum Block {
 pub trait Sink {
     fn title(&mut self, text: &str);
     fn heading(&mut self, text: &str);
+    fn subheading(&mut self, text: &str);
     fn paragraph(&mut self, text: &str);
     fn grade(&mut self, grade: &str, label: &str, points: u32);
     fn bullets(&mut self, items: &[String]);
@@ -36,10 +39,17 @@ pub trait Sink {
 
 /// Feeds every block of the deliverables' outline to `sink`.
 pub fn render(d: &Deliverables, sink: &mut impl Sink) {
-    for block in outline(d) {
+    render_blocks(outline(d), sink);
+}
+
+/// Feeds `blocks` to `sink`: how any report built of blocks (the
+/// deliverables, the reconciliation report) becomes Markdown or HTML.
+pub fn render_blocks(blocks: Vec<Block>, sink: &mut impl Sink) {
+    for block in blocks {
         match block {
             Block::Title(t) => sink.title(&t),
             Block::Heading(t) => sink.heading(&t),
+            Block::Subheading(t) => sink.subheading(&t),
             Block::Paragraph(t) => sink.paragraph(&t),
             Block::Grade {
                 grade,

@@ -44,7 +44,7 @@ use std::time::Instant;
 
 /// The default overlap margin: records changed up to this long before the
 /// window's start are read again (and found unchanged if they are).
-pub const DEFAULT_OVERLAP: chrono::Duration = chrono::Duration::minutes(5);
+pub const DEFAULT_OVERLAP: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// Where a delta's window opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +59,8 @@ pub struct Window {
 }
 
 /// Opens the window (see the module docs); refuses before any migration.
-pub fn window(ledger: &Ledger, overlap: chrono::Duration) -> Result<Window, PhaseError> {
+pub fn window(ledger: &Ledger, overlap: std::time::Duration) -> Result<Window, PhaseError> {
+    let overlap = chrono::Duration::from_std(overlap).unwrap_or(chrono::Duration::MAX);
     let runs = ledger.runs()?;
     let after_rollback = runs
         .iter()
@@ -130,7 +131,7 @@ impl DeltaReport {
 pub async fn check(
     ledger: Ledger,
     source: &dyn Source,
-    overlap: chrono::Duration,
+    overlap: std::time::Duration,
 ) -> Result<(Ledger, DeltaReport), PhaseError> {
     let window = window(&ledger, overlap)?;
     let ids = Mutex::new(ledger);
@@ -156,7 +157,7 @@ impl Phases<'_> {
     pub async fn delta(
         &self,
         ledger: Ledger,
-        overlap: chrono::Duration,
+        overlap: std::time::Duration,
         allow_side_effects: bool,
     ) -> Result<(Ledger, Summary, DeltaReport), PhaseError> {
         gates::rollback_gate(&ledger, "delta")?;
@@ -201,7 +202,7 @@ mod tests {
     #[test]
     fn the_window_opens_at_the_first_migrate_then_at_the_last_delta() {
         let ledger = Ledger::open_in_memory().unwrap();
-        let overlap = chrono::Duration::seconds(60);
+        let overlap = std::time::Duration::from_secs(60);
         assert!(matches!(
             window(&ledger, overlap),
             Err(PhaseError::Refused(_))
@@ -217,7 +218,10 @@ mod tests {
             w.baseline_run, sample,
             "an earlier attempt loaded records too"
         );
-        assert_eq!(w.since, started(&ledger, sample) - overlap);
+        assert_eq!(
+            w.since,
+            started(&ledger, sample) - chrono::Duration::seconds(60)
+        );
         run(&ledger, "delta", false);
         assert_eq!(window(&ledger, overlap).unwrap().baseline_run, sample);
         let delta = run(&ledger, "delta", true);

@@ -10,11 +10,13 @@ use std::process::{Child, Command, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
 
-const CREDENTIAL_VARIABLES: [&str; 4] = [
+const CREDENTIAL_VARIABLES: [&str; 6] = [
     "STAMES_ACCOUNT_ID",
     "STAMES_API_KEY",
     "GORGIAS_EMAIL",
     "GORGIAS_API_KEY",
+    "SALESFORCE_CLIENT_ID",
+    "SALESFORCE_CLIENT_SECRET",
 ];
 
 /// `deskshift ARGS` without inherited credentials.
@@ -67,4 +69,28 @@ impl Drop for Sim {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `deskshift init --dest gorgias` for emulators at `stames` and `gorgias`,
+/// pacing at `budget`; panics (with deskshift's words) if it fails.
+pub fn init_gorgias(project: &Path, stames: &str, gorgias: &str, budget: &str) {
+    let init = [
+        "init",
+        "--dest",
+        "gorgias",
+        "--source-url",
+        stames,
+        "--dest-url",
+        gorgias,
+        "--dest-budget",
+        budget,
+    ];
+    let out = deskshift(project, &init)
+        .output()
+        .expect("run deskshift init");
+    assert!(
+        out.status.success(),
+        "deskshift init: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
