@@ -220,10 +220,18 @@ async fn migrate_delta_verify_and_rollback_restore_the_org_exactly() {
         .find(|a| a.status == "active")
         .and_then(|a| a.id)
         .unwrap();
+    let closed = w
+        .stames
+        .data()
+        .tickets
+        .iter()
+        .find(|t| t.ticket.id.map(|id| id.to_string()) == Some(migrated[0].clone()))
+        .is_some_and(|t| matches!(t.ticket.status.as_str(), "solved" | "closed"));
     w.stames
         .patch_ticket(
             migrated[0].parse().unwrap(),
             TicketPatch {
+                status: Some(if closed { "open" } else { "closed" }.into()),
                 priority: Some("urgent".into()),
                 assignee_id: Some(Some(agent)),
                 tags: Some(vec!["cutover".into()]),

@@ -234,3 +234,128 @@ pub fn write_reports(report: &Reconciliation, reports_dir: &Path) -> Result<(), 
         crate::deliverables::html::page(outline::outline(report)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::destination::Mismatch;
+    use crate::summary::ObjectSummary;
+    use serde_json::json;
+
+    const HOSTILE: &str = "<script>alert('x')</script> & \"quotes\"";
+
+    fn report() -> Reconciliation {
+        let mut objects = BTreeMap::new();
+        objects.insert(
+            ObjectKind::Tickets,
+            ObjectSummary {
+                source: 3,
+                created: 2,
+                rejected: 1,
+                updated: 1,
+                ..ObjectSummary::default()
+            },
+        );
+        objects.insert(
+            ObjectKind::Messages,
+            ObjectSummary {
+                source: 4,
+                created: 2,
+                ..ObjectSummary::default()
+            },
+        );
+        let now = chrono::Utc::now();
+        Reconciliation {
+            generated_at: now,
+            destination: "gorgias".into(),
+            source: "Stames".into(),
+            runs: vec![RunReport {
+                run: RunId(2),
+                command: "migrate".into(),
+                status: RunStatus::Failed,
+                started_at: now,
+                finished_at: Some(now),
+                message: None,
+                counts: Some(RunCounts {
+                    run: RunId(2),
+                    phase: "migrate".into(),
+                    objects,
+                    discrepancies: vec!["messages: source 4 ≠ created 2 + …".into()],
+                    finished: true,
+                }),
+            }],
+            discovery: None,
+            ledger: BTreeMap::new(),
+            verification: Some(VerifyReport {
+                counts: [(ObjectKind::Tickets, (1, 1))].into_iter().collect(),
+                mismatches: vec![Mismatch {
+                    kind: ObjectKind::Tickets,
+                    source_id: "7".into(),
+                    dest_id: Some("70".into()),
+                    field: "subject".into(),
+                    expected: HOSTILE.into(),
+                    actual: "other | text".into(),
+                }],
+            }),
+            rejects: vec![RejectRow {
+                kind: ObjectKind::Tickets,
+                source_id: Some("9".into()),
+                field: "customer".into(),
+                reason: HOSTILE.into(),
+                fix: "migrate the customer first".into(),
+                phase: "migrate".into(),
+                run: RunId(2),
+            }],
+            skips: Vec::new(),
+            repairs: Vec::new(),
+            spot_checks: vec![SpotCheck {
+                ticket: "7".into(),
+                dest_id: Some("70".into()),
+                why: vec!["31 messages".into()],
+                source: json!({"subject": HOSTILE, "messages": [{"created": "t", "sender": "Zoë", "body": "héllo 🙏"}]}),
+                destination: Some(json!({"subject": "S", "messages": []})),
+                note: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn every_section_renders_and_source_text_stays_inert() {
+        let r = report();
+        assert_eq!(r.unreconciled().len(), 1);
+        let md = crate::deliverables::markdown::page(outline::outline(&r));
+        for section in [
+            "## 1. Counts per object and phase",
+            "## 2. The ledger now",
+            "## 3. Verification",
+            "## 4. Rejects",
+            "## 5. Skips and repairs",
+            "## 6. Spot checks",
+            "### Ticket 7 → gorgias 70",
+        ] {
+            assert!(md.contains(section), "{section}\n{md}");
+        }
+        assert!(md.contains("| NO |"), "the failing kind is flagged");
+        assert!(md.contains("other \\| text"), "cells keep their row");
+        assert!(!md.contains("<script>"));
+        let html = crate::deliverables::html::page(outline::outline(&r));
+        assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h3>"));
+        assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"));
+        assert!(html.contains("héllo 🙏"));
+    }
+
+    #[test]
+    fn the_json_round_trips() {
+        let r = report();
+        let dir = tempfile::tempdir().unwrap();
+        write_reports(&r, dir.path()).unwrap();
+        let back: Reconciliation = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("reconciliation.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(back, r);
+        for ext in ["md", "html"] {
+            assert!(dir.path().join(format!("reconciliation.{ext}")).exists());
+        }
+    }
+}
