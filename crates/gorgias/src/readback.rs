@@ -64,6 +64,12 @@ pub async fn state(
             .await
             .map_err(|e| api_failure("read a Gorgias customer", e))?
             .map(|c| c.data.unwrap_or(Value::Null))),
+        // A field deskshift brought back from the archive: whether it is archived.
+        ObjectKind::CustomFields => Ok(client
+            .custom_field(id(kind, dest_id)?)
+            .await
+            .map_err(|e| api_failure("read a Gorgias custom field", e))?
+            .map(|f| serde_json::json!({ "deactivated_datetime": f.deactivated_datetime }))),
         other => Err(DestinationError::Other(format!(
             "deskshift never changes existing {other} in Gorgias, so it has no state to read"
         ))),

@@ -10,7 +10,7 @@
 //! | custom-object records | with their customer; else taken out of its data | the customer's data as it was |
 //! | users | deactivated, never deleted | — |
 //! | tags | `DELETE /api/tags` with `{ids}` | — |
-//! | custom fields | archived (`deactivated_datetime`): Gorgias cannot delete a field | — |
+//! | custom fields | archived (`deactivated_datetime`): Gorgias cannot delete a field | archived again (one a later migration brought back) |
 //!
 //! Every call is safe to repeat: a record already gone answers `Gone`.
 //! Paused rules are re-enabled ([`crate::prepare::restore_rules`]).
@@ -151,9 +151,16 @@ async fn undo_one(
                         .or_else(failed),
                     Err(e) => failed(e),
                 },
-                (ObjectKind::CustomFields, UndoAction::Remove) => {
-                    let now = time::format(chrono::Utc::now());
-                    match client.set_field_archived(id, Some(&now)).await {
+                (ObjectKind::CustomFields, action) => {
+                    // Removed: archived (Gorgias cannot delete a field);
+                    // restored: archived again as it was.
+                    let at = match action {
+                        UndoAction::Remove => Some(time::format(chrono::Utc::now())),
+                        UndoAction::Restore(image) => {
+                            image["deactivated_datetime"].as_str().map(String::from)
+                        }
+                    };
+                    match client.set_field_archived(id, at.as_deref()).await {
                         Ok(()) => Ok(Undone::Done(
                             "archived (Gorgias cannot delete custom fields)".into(),
                         )),

@@ -257,6 +257,20 @@ async fn rollback_after_migrate_and_delta_restores_the_account_exactly() {
     );
     assert!(outcome.counts[&ObjectKind::Customers].matched > 0);
     w.assert_verifies_clean().await;
+    // The fields the first rollback archived are in use again …
+    let again = w.gorgias.snapshot();
+    assert!(again["custom_fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["deactivated_datetime"].is_null()));
+    // … and a second rollback archives them again: the account is as before.
+    let report = w
+        .rollback(RollbackOptions::default())
+        .await
+        .expect("second rollback");
+    assert!(report.is_complete(), "{:?}", report.refused);
+    assert_eq!(comparable(&w.gorgias.snapshot()), comparable(&before));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -272,6 +272,11 @@ impl GorgiasClient {
         self.create("/custom-fields", field).await
     }
 
+    pub async fn custom_field(&self, id: Id) -> Result<Option<CustomField>, ApiError> {
+        self.get_optional(&format!("/custom-fields/{id}"), &[])
+            .await
+    }
+
     /// Archives a custom field (`deactivated_datetime` = `at`; Gorgias has no
     /// delete for fields) or, with `None`, brings it back.
     pub async fn set_field_archived(&self, id: Id, at: Option<&str>) -> Result<(), ApiError> {
