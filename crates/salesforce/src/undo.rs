@@ -393,6 +393,14 @@ fn tag_value(ctx: &UndoContext<'_>, step: &UndoStep) -> Result<Undone, Destinati
     })
 }
 
+/// A Salesforce datetime (`2024-03-05T14:22:11.000+0000`).
+fn parse_datetime(text: &str) -> Option<Timestamp> {
+    chrono::DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z")
+        .or_else(|_| chrono::DateTime::parse_from_rfc3339(text))
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// Cases (tickets), Contacts and Accounts (customers) whose
 /// `LastModifiedDate` is later than `after`.
 pub async fn changed_after(
@@ -405,15 +413,15 @@ pub async fn changed_after(
         ObjectKind::Customers => &[schema::CONTACT, schema::ACCOUNT],
         _ => &[],
     };
-    // Literals carry whole seconds: round up, so deskshift's own last write
-    // (in that second) is not taken for someone else's.
-    let after = after + chrono::Duration::seconds(1);
+    // SOQL literals carry whole seconds: ask from the second `after` falls
+    // in, and keep what was modified after it to the millisecond the
+    // answer gives.
     let literal = after.format("%Y-%m-%dT%H:%M:%SZ");
     let mut touched = Vec::new();
     for object in objects {
         let soql = format!(
             "SELECT Id, LastModifiedDate, LastModifiedById FROM {object} \
-             WHERE LastModifiedDate > {literal}"
+             WHERE LastModifiedDate >= {literal}"
         );
         let rows: Vec<Value> = client
             .query(&soql)
@@ -422,6 +430,10 @@ pub async fn changed_after(
             .map_err(|e| api_failure(&format!("list recently modified {object}s"), e))?;
         for row in rows {
             let text = |f: &str| row.get(f).and_then(Value::as_str).unwrap_or_default();
+            let modified_at = parse_datetime(text("LastModifiedDate"));
+            if modified_at.is_some_and(|at| at <= after) {
+                continue;
+            }
             touched.push(Touched {
                 kind,
                 dest_id: text("Id").to_string(),
@@ -430,13 +442,25 @@ pub async fn changed_after(
                     text("LastModifiedDate"),
                     text("LastModifiedById")
                 ),
-                modified_at: chrono::DateTime::parse_from_rfc3339(
-                    &text("LastModifiedDate").replace("+0000", "+00:00"),
-                )
-                .ok()
-                .map(|t| t.with_timezone(&chrono::Utc)),
+                modified_at,
             });
         }
     }
     Ok(touched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn salesforce_datetimes_read_to_the_millisecond() {
+        let at = parse_datetime("2024-03-05T14:22:11.250+0000").unwrap();
+        assert_eq!(at.timestamp_subsec_millis(), 250);
+        assert_eq!(
+            parse_datetime("2024-03-05T14:22:11Z").unwrap().timestamp(),
+            at.timestamp()
+        );
+        assert_eq!(parse_datetime("yesterday"), None);
+    }
 }
