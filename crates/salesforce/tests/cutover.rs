@@ -347,4 +347,16 @@ async fn migrate_delta_verify_and_rollback_restore_the_org_exactly() {
         first_difference(&comparable(&after), &comparable(&before))
     );
     assert!(w.org.auto_assignments().is_empty());
+
+    // The ledger lets a new migration start clean, schema included.
+    let counts = w.ledger().id_map_counts().unwrap();
+    for (kind, states) in &counts {
+        assert_eq!(
+            states.total(),
+            states.deleted + states.rejected + states.failed,
+            "{kind}: {states:?}"
+        );
+    }
+    w.migrate().await;
+    w.verify_clean().await;
 }
