@@ -5,6 +5,7 @@
 //! destinations live in their own crates and plug in through traits defined here.
 
 pub mod deliverables;
+pub mod delta;
 pub mod destination;
 pub mod discover;
 pub mod engine;
@@ -14,5 +15,7 @@ pub mod model;
 pub mod normalise;
 pub mod progress;
 pub mod project;
+pub mod reconciliation;
+pub mod rollback;
 pub mod source;
 pub mod summary;

@@ -40,6 +40,11 @@ pub struct ObjectSummary {
     pub skipped: u64,
     pub verified: u64,
     pub mismatched: u64,
+    /// Of the records created or matched, how many this run changed in the
+    /// destination (delta: status, assignee, tags, new messages …). Not a
+    /// term of invariant 1: an updated record is counted as created too.
+    #[serde(default)]
+    pub updated: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]

@@ -235,9 +235,10 @@ fn assert_completed_work_intact(ledger: &Ledger) {
     assert_eq!(ledger.interrupted_runs().unwrap(), runs);
 
     let t1 = ledger.mapping(ObjectKind::Tickets, "t-1").unwrap().unwrap();
+    // Updated by deskshift, but still a record deskshift created.
     assert_eq!(
         (t1.state.as_str(), t1.dest_id.as_deref()),
-        ("updated", Some("g-1"))
+        ("created", Some("g-1"))
     );
     assert_eq!(t1.content_hash.as_deref(), Some("h1b"));
     let t2 = ledger.mapping(ObjectKind::Tickets, "t-2").unwrap().unwrap();
@@ -309,8 +310,8 @@ fn pending_create_is_found_and_resolved_by_the_next_run() {
     assert_eq!(entry.resolved_by, Some(run));
     assert_eq!(entry.state, JournalState::Done);
     let counts = ledger.id_map_counts().unwrap();
-    assert_eq!(counts[&ObjectKind::Tickets].created, 2);
-    assert_eq!(counts[&ObjectKind::Tickets].updated, 1);
+    assert_eq!(counts[&ObjectKind::Tickets].created, 3);
+    assert_eq!(counts[&ObjectKind::Tickets].updated, 0);
     assert_eq!(counts[&ObjectKind::Tickets].pending, 0);
     assert_completed_work_intact_after_resume(&ledger);
     ledger.finish_run(run, RunOutcome::Succeeded).unwrap();
@@ -318,7 +319,7 @@ fn pending_create_is_found_and_resolved_by_the_next_run() {
 
 fn assert_completed_work_intact_after_resume(ledger: &Ledger) {
     let t1 = ledger.mapping(ObjectKind::Tickets, "t-1").unwrap().unwrap();
-    assert_eq!(t1.state.as_str(), "updated");
+    assert_eq!(t1.state.as_str(), "created");
     assert_eq!(ledger.journal(None).unwrap().len(), 4);
     assert!(ledger.check_integrity().unwrap().is_empty());
 }
@@ -354,7 +355,11 @@ fn pending_update_keeps_its_before_image_across_the_crash() {
         )
         .unwrap();
     let t2 = ledger.mapping(ObjectKind::Tickets, "t-2").unwrap().unwrap();
-    assert_eq!(t2.state.as_str(), "updated");
+    assert_eq!(
+        t2.state.as_str(),
+        "created",
+        "an update keeps a created record created"
+    );
     assert_eq!(t2.content_hash.as_deref(), Some("h2b"));
     // Rollback reads the before-image back, newest first.
     let reversed = ledger.journal_reversed(None).unwrap();

@@ -19,6 +19,16 @@ fn created(dest: &str) -> Outcome {
     }
 }
 
+fn mapping(ledger: &Ledger, kind: ObjectKind, id: &str) -> deskshift_core::ledger::IdMapEntry {
+    ledger.mapping(kind, id).unwrap().unwrap()
+}
+
+fn failed(reason: &str) -> Outcome {
+    Outcome::Failed {
+        reason: reason.into(),
+    }
+}
+
 #[test]
 fn intent_marks_pending_and_outcome_completes_both_journal_and_id_map() {
     let (ledger, run) = ledger_with_run();
@@ -282,7 +292,11 @@ fn failed_update_keeps_destination_id_and_last_landed_hash() {
         )
         .unwrap();
     let m = ledger.mapping(ObjectKind::Tickets, "t1").unwrap().unwrap();
-    assert_eq!(m.state.as_str(), "rejected");
+    assert_eq!(
+        m.state.as_str(),
+        "created",
+        "a refused update leaves the record as its last landed write made it"
+    );
     assert_eq!(m.dest_id.as_deref(), Some("g1"), "the record still exists");
     assert_eq!(m.content_hash.as_deref(), Some("v1"), "v2 never landed");
     // A create would now duplicate it.
@@ -611,4 +625,113 @@ fn the_database_itself_keeps_the_journal_append_only() {
         ledger.journal_entry(id).unwrap().unwrap().dest_id(),
         Some("g1")
     );
+}
+
+#[test]
+fn a_change_keeps_what_a_record_is_and_a_repeat_keeps_the_first_before_image() {
+    let (ledger, run) = ledger_with_run();
+    // A pre-existing record, matched, then changed by deskshift: `updated`.
+    let id = ledger
+        .record_intent(
+            run,
+            &Intent::match_existing(ObjectKind::Customers, "c1", "h1"),
+        )
+        .unwrap();
+    ledger
+        .record_outcome(
+            id,
+            &Outcome::Matched {
+                dest_id: "g1".into(),
+            },
+        )
+        .unwrap();
+    let first = json!({"name": "as it was"});
+    let id = ledger
+        .record_intent(
+            run,
+            &Intent::update(ObjectKind::Customers, "c1", "g1", "h2", first.clone()),
+        )
+        .unwrap();
+    assert_eq!(
+        ledger
+            .pending_entry(ObjectKind::Customers, "c1")
+            .unwrap()
+            .map(|e| e.id),
+        Some(id)
+    );
+    ledger.record_outcome(id, &failed("timeout")).unwrap();
+    let m = mapping(&ledger, ObjectKind::Customers, "c1");
+    assert_eq!(
+        m.state.as_str(),
+        "matched",
+        "a failed update changes nothing"
+    );
+    assert_eq!(m.content_hash.as_deref(), Some("h1"));
+    assert!(ledger
+        .pending_entry(ObjectKind::Customers, "c1")
+        .unwrap()
+        .is_none());
+    // The repeat journals the image from before the first attempt.
+    assert_eq!(
+        ledger
+            .unlanded_update_image(ObjectKind::Customers, "c1")
+            .unwrap(),
+        Some(first.clone())
+    );
+    let id = ledger
+        .record_intent(
+            run,
+            &Intent::update(ObjectKind::Customers, "c1", "g1", "h2", first),
+        )
+        .unwrap();
+    ledger
+        .record_outcome(
+            id,
+            &Outcome::Updated {
+                dest_id: "g1".into(),
+            },
+        )
+        .unwrap();
+    let m = mapping(&ledger, ObjectKind::Customers, "c1");
+    assert_eq!(m.state.as_str(), "updated");
+    assert_eq!(
+        ledger
+            .unlanded_update_image(ObjectKind::Customers, "c1")
+            .unwrap(),
+        None,
+        "landed"
+    );
+    // A failed delete of a created record leaves it created.
+    let id = ledger
+        .record_intent(run, &Intent::create(ObjectKind::Tickets, "t1", "h"))
+        .unwrap();
+    ledger.record_outcome(id, &created("g9")).unwrap();
+    let id = ledger
+        .record_intent(run, &Intent::delete(ObjectKind::Tickets, "t1", "g9", None))
+        .unwrap();
+    ledger.record_outcome(id, &failed("503")).unwrap();
+    let m = mapping(&ledger, ObjectKind::Tickets, "t1");
+    assert_eq!(m.state.as_str(), "created");
+}
+
+#[test]
+fn last_write_leaves_out_the_runs_asked() {
+    let (ledger, run) = ledger_with_run();
+    assert_eq!(ledger.last_write_at("rollback").unwrap(), None);
+    let id = ledger
+        .record_intent(run, &Intent::create(ObjectKind::Tickets, "t1", "h"))
+        .unwrap();
+    ledger.record_outcome(id, &created("g1")).unwrap();
+    let migrated = ledger.last_write_at("rollback").unwrap().unwrap();
+    ledger.finish_run(run, RunOutcome::Succeeded).unwrap();
+    let rollback = ledger.begin_run("rollback").unwrap();
+    let id = ledger
+        .record_intent(
+            rollback,
+            &Intent::delete(ObjectKind::Tickets, "t1", "g1", None),
+        )
+        .unwrap();
+    ledger.record_outcome(id, &Outcome::Deleted).unwrap();
+    assert_eq!(ledger.last_write_at("rollback").unwrap(), Some(migrated));
+    assert!(ledger.last_write_at("migrate").unwrap().unwrap() >= migrated);
 }

@@ -65,6 +65,24 @@ struct Mapped {
     content_hash: Option<String>,
 }
 
+/// The id-map state after `outcome` answers `operation` on a record whose
+/// landed writes made it `landed`.
+fn expected_state(
+    operation: Operation,
+    outcome: OutcomeKind,
+    landed: Option<IdMapState>,
+) -> IdMapState {
+    match (operation, outcome) {
+        (Operation::Update, OutcomeKind::Updated) if landed == Some(IdMapState::Created) => {
+            IdMapState::Created
+        }
+        (Operation::Update | Operation::Delete, OutcomeKind::Failed | OutcomeKind::Rejected) => {
+            landed.unwrap_or(state_of(outcome))
+        }
+        _ => state_of(outcome),
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     id: JournalId,
@@ -188,8 +206,17 @@ proptest! {
                     }
                     prop_assert!(result.is_ok(), "{result:?}");
                     entry.outcome = Some(outcome);
+                    // Outcomes may complete entries out of order; the ledger
+                    // folds the landed writes recorded before this entry.
+                    let before: Option<IdMapState> = journal
+                        .iter()
+                        .filter(|e| e.record == journal[pick].record && e.id < journal[pick].id)
+                        .filter_map(|e| e.outcome)
+                        .filter(|o| !matches!(o, OutcomeKind::Failed | OutcomeKind::Rejected))
+                        .fold(None, IdMapState::after);
+                    let entry = &journal[pick];
                     let m = map.get_mut(&entry.record).unwrap();
-                    m.state = state_of(outcome);
+                    m.state = expected_state(entry.operation, outcome, before);
                     if let Some(d) = o.dest_id() {
                         m.dest_id = Some(d.to_string());
                     }
@@ -221,9 +248,15 @@ proptest! {
             last.insert(key, e);
         }
         for (rec, e) in &last {
+            let before = stored
+                .iter()
+                .filter(|x| x.intent.kind == e.intent.kind && x.intent.source_id == e.intent.source_id)
+                .filter(|x| x.id < e.id && x.state == JournalState::Done)
+                .filter_map(|x| x.outcome.as_ref().map(|o| o.kind()))
+                .fold(None, IdMapState::after);
             let expected = match &e.outcome {
                 None => IdMapState::Pending,
-                Some(o) => state_of(o.kind()),
+                Some(o) => expected_state(e.intent.operation, o.kind(), before),
             };
             prop_assert_eq!(ledger.mapping(rec.0, rec.1).unwrap().unwrap().state, expected);
         }

@@ -57,10 +57,61 @@ pub enum Command {
     /// (Re)write the reports from what the project knows now: the discovery
     /// deliverables (scope, compatibility and complexity, ETA against the measured
     /// runs, automation inventory, checklists, the destination's preflight) in
-    /// reports/deliverables.{json,md,html}.
+    /// reports/deliverables.{json,md,html}, and the reconciliation (counts per object
+    /// and phase, verification, rejects and skips with fixes, spot checks side by side)
+    /// in reports/reconciliation.{json,md,html}.
     Report(ReportArgs),
     /// Show where the project stands: runs, ledger counts, rejects.
     Status(StatusArgs),
+    /// Apply what changed in the source since the migration (or the last delta): new tickets
+    /// and customers, new messages, status, priority, assignee, tag and field changes, with
+    /// before-images journaled; --check only reports what changed (for the freeze).
+    Delta(DeltaArgs),
+    /// Undo what deskshift wrote, newest first, children before parents: remove what it
+    /// created, restore what it changed, leave pre-existing records as they were.
+    Rollback(RollbackArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeltaArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Only report what changed in the source since the last run; write nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Seconds before the window's start read again, for clock skew between Stames and
+    /// this machine.
+    #[arg(long, default_value_t = 300)]
+    pub overlap: u32,
+    /// Apply even though active destination rules would act on the records.
+    #[arg(long)]
+    pub allow_active_rules: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Print (and write to reports/rollback-plan.md) exactly what would be undone; change
+    /// nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Undo this run and every run after it (ids: `deskshift status`); default: everything.
+    #[arg(long = "run", value_name = "ID")]
+    pub run: Option<i64>,
+    /// Only these object kinds (comma-separated, e.g. tickets,customers), with what lives
+    /// inside them (a ticket's messages and files).
+    #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+    pub objects: Vec<String>,
+    /// Undo records that changed in the destination after the migration, too.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Subcommand)]
@@ -260,12 +311,6 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct DiscoverArgs {
-    #[command(flatten)]
-    pub common: Common,
-}
-
-#[derive(Debug, Args)]
-pub struct ReportArgs {
     #[command(flatten)]
     pub common: Common,
 }

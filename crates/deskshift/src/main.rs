@@ -62,5 +62,7 @@ async fn dispatch(command: Command) -> CliResult {
         Command::Verify(args) => commands::verify::run(args).await,
         Command::Report(args) => commands::report::run(args).await,
         Command::Status(args) => commands::status::run(args),
+        Command::Delta(args) => commands::delta::run(args).await,
+        Command::Rollback(args) => commands::rollback::run(args).await,
     }
 }

@@ -8,8 +8,11 @@
 //! map/        the standard map (DESIGN.md §4), one pure decision per module
 //! prepare     custom fields, tags, pausing rules
 //! preflight   side effects (active rules)
-//! writer/     users, customers, tickets (+ messages, files), records
+//! writer/     users, customers, tickets (+ messages, files), records;
+//!             updates: delta's journaled changes to records in Gorgias
 //! verify      reads every migrated record back and compares it with the map
+//! undo        rollback's primitives: remove, restore, what changed since
+//! readback    a record as Gorgias holds it now (before-images, spot checks)
 //! ```
 //!
 //! The binary builds a [`Gorgias`] from a [`GorgiasConfig`] and drives it
@@ -20,6 +23,8 @@ pub mod client;
 pub mod map;
 pub mod preflight;
 pub mod prepare;
+pub mod readback;
+pub mod undo;
 pub mod verify;
 pub mod writer;
 
@@ -28,10 +33,12 @@ pub use client::{Credentials, CredentialsError, GorgiasClient};
 use async_trait::async_trait;
 use client::ClientOptions;
 use deskshift_core::destination::{
-    Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
+    Destination, DestinationError, LoadContext, Scope, SideEffect, Touched, UndoContext, UndoStep,
+    Undone, VerifyReport, DELTA,
 };
 use deskshift_core::discover::ScopeReport;
 use deskshift_core::mapping::Catalog;
+use deskshift_core::model::{ObjectKind, Timestamp};
 use deskshift_core::source::{ApiStats, Read};
 use deskshift_http::{Budget, RetryPolicy};
 use futures::StreamExt;
@@ -153,26 +160,15 @@ impl Destination for Gorgias {
 
     async fn migrate(&self, ctx: &LoadContext<'_>, scope: &Scope) -> Result<(), DestinationError> {
         let run = Run::new(&self.client, ctx, &self.config, "migrate");
-        let (limit, only) = match scope {
-            Scope::All => (None, None),
-            Scope::Sample(n) => (Some(*n), Some(Gorgias::sample_customers(ctx, *n).await?)),
-        };
-        let schema = prepare::schema(&run).await?;
-        let agents = writer::users::load(&run).await?;
-        run.flush_notes()?;
-        let records = writer::spill::RecordIndex::build(&run, only.as_ref()).await?;
-        writer::customers::load(&run, &schema.customer_fields, only.as_ref(), &records).await?;
-        let shared = writer::tickets::Shared {
-            agents: &agents,
-            fields: &schema.ticket_fields,
-            extras: &schema.extras,
-            tags: &schema.tags,
-        };
-        writer::tickets::load(&run, &shared, limit).await?;
-        writer::records::finish(&run, &records).await?;
-        prepare::restore_rules(&run).await?;
-        run.flush_notes()?;
-        Ok(())
+        self.load(&run, scope).await
+    }
+
+    /// The load of `migrate`, over the changes only; the writers, seeing
+    /// the phase, also bring records in Gorgias up to date
+    /// ([`writer::updates`]).
+    async fn delta(&self, ctx: &LoadContext<'_>) -> Result<(), DestinationError> {
+        let run = Run::new(&self.client, ctx, &self.config, DELTA);
+        self.load(&run, &Scope::All).await
     }
 
     async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError> {
@@ -182,6 +178,51 @@ impl Destination for Gorgias {
 
     async fn catalog(&self, scope: &ScopeReport) -> Result<Catalog, DestinationError> {
         catalog::catalog(&self.client, scope).await
+    }
+
+    async fn undo(
+        &self,
+        ctx: &UndoContext<'_>,
+        kind: ObjectKind,
+        steps: &[UndoStep],
+    ) -> Result<Vec<Undone>, DestinationError> {
+        undo::undo(&self.client, ctx, kind, steps).await
+    }
+
+    async fn changed_after(
+        &self,
+        kind: ObjectKind,
+        after: Timestamp,
+    ) -> Result<Vec<Touched>, DestinationError> {
+        undo::changed_after(&self.client, kind, after).await
+    }
+
+    async fn read_state(
+        &self,
+        kind: ObjectKind,
+        dest_id: &str,
+    ) -> Result<Option<serde_json::Value>, DestinationError> {
+        readback::state(&self.client, kind, dest_id).await
+    }
+
+    async fn restore_side_effects(
+        &self,
+        ctx: &LoadContext<'_>,
+    ) -> Result<Vec<String>, DestinationError> {
+        let run = Run::new(&self.client, ctx, &self.config, "rollback");
+        let restored = prepare::restore_rules(&run).await?;
+        Ok(restored
+            .into_iter()
+            .map(|id| format!("Gorgias rule {id} re-enabled"))
+            .collect())
+    }
+
+    async fn read_record(
+        &self,
+        kind: ObjectKind,
+        dest_id: &str,
+    ) -> Result<Option<serde_json::Value>, DestinationError> {
+        readback::record(&self.client, kind, dest_id).await
     }
 
     fn api_stats(&self) -> ApiStats {
@@ -195,5 +236,32 @@ impl Destination for Gorgias {
 
     fn budget_utilization(&self) -> Option<f64> {
         self.client.stats().budget_utilization
+    }
+}
+
+impl Gorgias {
+    /// Everything in dependency order ([`writer`]), for `migrate` and `delta`.
+    async fn load(&self, run: &Run<'_>, scope: &Scope) -> Result<(), DestinationError> {
+        let ctx = run.ctx;
+        let (limit, only) = match scope {
+            Scope::All => (None, None),
+            Scope::Sample(n) => (Some(*n), Some(Gorgias::sample_customers(ctx, *n).await?)),
+        };
+        let schema = prepare::schema(run).await?;
+        let agents = writer::users::load(run).await?;
+        run.flush_notes()?;
+        let records = writer::spill::RecordIndex::build(run, only.as_ref()).await?;
+        writer::customers::load(run, &schema.customer_fields, only.as_ref(), &records).await?;
+        let shared = writer::tickets::Shared {
+            agents: &agents,
+            fields: &schema.ticket_fields,
+            extras: &schema.extras,
+            tags: &schema.tags,
+        };
+        writer::tickets::load(run, &shared, limit).await?;
+        writer::records::finish(run, &records).await?;
+        prepare::restore_rules(run).await?;
+        run.flush_notes()?;
+        Ok(())
     }
 }

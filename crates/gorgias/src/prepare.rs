@@ -212,10 +212,15 @@ async fn ensure_field(
                 source_id,
                 format!("reused Gorgias field {} ({})", found.id, body.label),
             );
-            run.ctx
+            let matched = run
+                .ctx
                 .journal
                 .matched(kind, source_id, hash, &found.id.to_string())
-                .map_err(journal_error)?
+                .map_err(journal_error)?;
+            if let Some(archived) = &found.deactivated_datetime {
+                unarchive(run, source_id, hash, found.id, archived).await?;
+            }
+            matched
         }
         (None, None) => run
             .ctx
@@ -239,6 +244,37 @@ async fn ensure_field(
         )));
     }
     Ok(written.dest_id().and_then(|id| id.parse().ok()))
+}
+
+/// An archived field (a rollback archived it: Gorgias cannot delete one)
+/// is brought back to be used again, journaled as a change of the
+/// pre-existing field: the next rollback archives it again.
+async fn unarchive(
+    run: &Run<'_>,
+    source_id: &str,
+    hash: &str,
+    id: Id,
+    archived: &str,
+) -> Result<(), DestinationError> {
+    let client = run.client;
+    let image = serde_json::json!({ "deactivated_datetime": archived });
+    run.ctx
+        .journal
+        .update_once(
+            ObjectKind::CustomFields,
+            source_id,
+            &content_hash(&("unarchived", hash)),
+            |_| async { Ok(image) },
+            |_| async {
+                client
+                    .set_field_archived(id, None)
+                    .await
+                    .map_err(ApiError::into_write_error)
+            },
+        )
+        .await
+        .map_err(journal_error)?;
+    Ok(())
 }
 
 // -------------------------------------------------------------------- tags

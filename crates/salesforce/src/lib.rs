@@ -12,8 +12,12 @@
 //!             picklist values, the org's capabilities
 //! preflight   side effects (assignment, validation rules, triggers, e-mail)
 //! writer/     users, customers (Accounts + Contacts), cases (+ messages,
-//!             notes, files, status events), custom-object records
+//!             notes, files, status events), custom-object records;
+//!             updates: delta's journaled changes to records in Salesforce
 //! verify/     reads every migrated record back and compares it with the map
+//! undo        rollback's primitives: delete (Collections or Bulk), restore,
+//!             what changed since
+//! readback    a record as Salesforce holds it now (before-images, spot checks)
 //! ```
 //!
 //! The binary builds a [`Salesforce`] from a [`SalesforceConfig`] and drives
@@ -26,16 +30,20 @@ pub mod client;
 pub mod map;
 pub mod preflight;
 pub mod prepare;
+pub mod readback;
+pub mod undo;
 pub mod verify;
 pub mod writer;
 
 use async_trait::async_trait;
 use client::{Auth, ConnectOptions, SalesforceClient};
 use deskshift_core::destination::{
-    Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
+    Destination, DestinationError, LoadContext, Scope, SideEffect, Touched, UndoContext, UndoStep,
+    Undone, VerifyReport, DELTA,
 };
 use deskshift_core::discover::ScopeReport;
 use deskshift_core::mapping::Catalog;
+use deskshift_core::model::{ObjectKind, Timestamp};
 use deskshift_core::source::ApiStats;
 use deskshift_http::{Budget, RetryPolicy};
 use std::time::Duration;
@@ -189,6 +197,50 @@ impl Destination for Salesforce {
 
     async fn catalog(&self, scope: &ScopeReport) -> Result<Catalog, DestinationError> {
         catalog::catalog(self.client().await?, scope).await
+    }
+
+    /// The load of `migrate`, over the changes only; the writers, seeing
+    /// the phase, also bring records in Salesforce up to date
+    /// ([`writer::updates`]).
+    async fn delta(&self, ctx: &LoadContext<'_>) -> Result<(), DestinationError> {
+        let client = self.client().await?;
+        let run = Run::new(client, ctx, &self.config, DELTA);
+        let org = prepare::schema(&run, prepare::Mode::Create).await?;
+        writer::load(&run, &org, &Scope::All).await?;
+        run.flush_notes()
+    }
+
+    async fn undo(
+        &self,
+        ctx: &UndoContext<'_>,
+        kind: ObjectKind,
+        steps: &[UndoStep],
+    ) -> Result<Vec<Undone>, DestinationError> {
+        undo::undo(self.client().await?, &self.config, ctx, kind, steps).await
+    }
+
+    async fn changed_after(
+        &self,
+        kind: ObjectKind,
+        after: Timestamp,
+    ) -> Result<Vec<Touched>, DestinationError> {
+        undo::changed_after(self.client().await?, kind, after).await
+    }
+
+    async fn read_state(
+        &self,
+        kind: ObjectKind,
+        dest_id: &str,
+    ) -> Result<Option<serde_json::Value>, DestinationError> {
+        readback::state(self.client().await?, kind, dest_id).await
+    }
+
+    async fn read_record(
+        &self,
+        kind: ObjectKind,
+        dest_id: &str,
+    ) -> Result<Option<serde_json::Value>, DestinationError> {
+        readback::record(self.client().await?, kind, dest_id).await
     }
 
     fn api_stats(&self) -> ApiStats {

@@ -24,7 +24,7 @@
 //! `migrate` runs all of it again (it costs a few describes once done);
 //! `verify` runs it read-only, to map records exactly as the writer did.
 
-use crate::client::tooling::NewPicklistValue;
+use crate::client::tooling::{merge_standard_values, NewPicklistValue};
 use crate::client::{ApiError, Describe, SalesforceClient};
 use crate::map::schema::{
     self, FieldKey, FieldOrigin, FieldSpec, ObjectOrigin, ObjectSpec, SchemaInput, SchemaPlan,
@@ -36,12 +36,12 @@ use crate::map::OrgCapabilities;
 use crate::writer::{api_failure, journal_error, Run};
 use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
-use deskshift_core::engine::{WriteError, Written};
+use deskshift_core::engine::{Changed, WriteError, Written};
 use deskshift_core::ledger::{content_hash, Intent, Outcome};
 use deskshift_core::model::{Channel, CustomFieldDef, CustomObjectDef, ObjectKind};
 use deskshift_core::source::Read;
 use futures::{StreamExt, TryStreamExt};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 
 /// Whether the phase may change the org.
@@ -86,12 +86,26 @@ pub struct Org {
     pub origins: ValueMap,
     /// Validation describes by object API name.
     pub describes: HashMap<String, ObjectDescribe>,
+    /// Per object API name, the fields an update may change (describe's
+    /// `updateable`), lowercased: what delta writes to records already in
+    /// Salesforce.
+    pub updateable: HashMap<String, BTreeSet<String>>,
     pub volume: Volume,
 }
 
 impl Org {
     /// The validation describe of `object` (empty if it was not described:
     /// validation then refuses every field, which names the problem).
+    /// The fields of `record` an update of `object` may change.
+    pub fn updatable_part(&self, object: &str, record: &crate::map::Record) -> crate::map::Record {
+        let allowed = self.updateable.get(object);
+        record
+            .iter()
+            .filter(|(field, _)| allowed.is_some_and(|a| a.contains(&field.to_ascii_lowercase())))
+            .map(|(field, value)| (field.clone(), value.clone()))
+            .collect()
+    }
+
     pub fn describe(&self, object: &str) -> ObjectDescribe {
         self.describes
             .get(object)
@@ -155,7 +169,7 @@ pub async fn schema(run: &Run<'_>, mode: Mode) -> Result<Org, DestinationError> 
             .iter()
             .any(|m| !m.missing.is_empty())
     {
-        add_values(run.client, &statuses, &priorities, &origins).await?;
+        add_values(run, &statuses, &priorities, &origins).await?;
         describes = describe_all(run.client, &plan).await?;
         picklists(run, &scan, &describes, Mode::ReadOnly).await?
     } else {
@@ -189,6 +203,18 @@ pub async fn schema(run: &Run<'_>, mode: Mode) -> Result<Org, DestinationError> 
         describes: describes
             .iter()
             .map(|(name, d)| (name.clone(), to_validate(d)))
+            .collect(),
+        updateable: describes
+            .iter()
+            .map(|(name, d)| {
+                let fields = d
+                    .fields
+                    .iter()
+                    .filter(|f| f.updateable)
+                    .map(|f| f.name.to_ascii_lowercase())
+                    .collect();
+                (name.clone(), fields)
+            })
             .collect(),
         volume: scan.volume,
     })
@@ -331,7 +357,7 @@ async fn objects(
         let (source_id, hash) = match def {
             Some(def) => (def.id.clone(), content_hash(def)),
             None => (
-                own_schema_id(&spec.api_name),
+                own_source_id(&spec.api_name),
                 content_hash(&spec.tooling_body()),
             ),
         };
@@ -344,12 +370,13 @@ async fn objects(
     Ok(())
 }
 
-/// The ledger source id of a schema item deskshift itself needs (an
-/// external-id field, the status-event object): journaled like the Stames
-/// definitions, so an interrupted create is settled and rollback finds it,
-/// but not counted, since it stands for no Stames record.
-pub fn own_schema_id(full_name: &str) -> String {
-    format!("schema:{full_name}")
+/// The ledger source id of a schema element deskshift itself needs (its
+/// key fields, the status-event object, a standard value set it extends):
+/// journaled like the Stames definitions, so an interrupted create is
+/// settled and rollback takes it back, but not counted, since it stands for
+/// no Stames record.
+pub fn own_source_id(name: &str) -> String {
+    format!("deskshift:{name}")
 }
 
 /// A schema item of deskshift's own that Salesforce refused stops the phase:
@@ -457,17 +484,22 @@ async fn fields(
     run.ctx.progress.start(kind, Some(plan.fields.len() as u64));
     for spec in &plan.fields {
         let visible = has_field(describes, &spec.object, &spec.api_name);
-        match &spec.origin {
+        let source_id = match &spec.origin {
             FieldOrigin::StamesField(id) => {
                 run.ctx.counts.source(kind, 1);
                 let written = ensure_field(run, spec, id, visible).await?;
                 run.tally(kind, id, &written)?;
+                id.clone()
             }
             _ => {
-                let name = spec.full_name();
-                let written = ensure_field(run, spec, &own_schema_id(&name), visible).await?;
-                refuse_own(&name, &written)?;
+                let own = own_source_id(&spec.full_name());
+                let written = ensure_field(run, spec, &own, visible).await?;
+                refuse_own(&spec.full_name(), &written)?;
+                own
             }
+        };
+        if visible {
+            extend_picklist(run, spec, &source_id, describes).await?;
         }
         run.ctx.progress.advance(kind, 1);
     }
@@ -475,8 +507,9 @@ async fn fields(
     Ok(())
 }
 
-/// A custom field: from the ledger, else found (matched if it was there
-/// before, adopted if an earlier create landed), else created exactly once.
+/// A custom field (a Stames field's, or one of deskshift's own): from the
+/// ledger, else found (matched if it was there before, adopted if an
+/// earlier create landed), else created.
 async fn ensure_field(
     run: &Run<'_>,
     spec: &FieldSpec,
@@ -538,6 +571,112 @@ async fn ensure_field(
         .map_err(journal_error)
 }
 
+/// A picklist field that exists but lacks values the plan has (a tag or a
+/// dropdown option added in Stames since the field was made) gets them
+/// appended, its existing values kept in their order: a journaled update
+/// of the field, its metadata as it was being the before-image.
+async fn extend_picklist(
+    run: &Run<'_>,
+    spec: &FieldSpec,
+    source_id: &str,
+    describes: &HashMap<String, Describe>,
+) -> Result<(), DestinationError> {
+    let Some(field) = describes
+        .get(&spec.object)
+        .and_then(|d| d.field(&spec.api_name))
+    else {
+        return Ok(());
+    };
+    let current: Vec<String> = field
+        .picklist_values
+        .iter()
+        .map(|v| v.value.clone())
+        .collect();
+    let missing: Vec<&String> = spec
+        .picklist_values
+        .iter()
+        .filter(|v| !current.iter().any(|c| c.eq_ignore_ascii_case(v)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let Some(dest) = run.done_dest_id(ObjectKind::CustomFields, source_id)? else {
+        return Ok(());
+    };
+    let mut extended = spec.clone();
+    extended.picklist_values = current
+        .into_iter()
+        .chain(missing.into_iter().cloned())
+        .collect();
+    let metadata = extended
+        .tooling_body()
+        .get("Metadata")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let client = run.client;
+    let failed = |e| api_failure(&format!("add values to {}", spec.full_name()), e);
+    let id = match dest.split_once('.') {
+        Some(_) => find_field(client, spec)
+            .await
+            .map_err(failed)?
+            .unwrap_or(dest),
+        None => dest,
+    };
+    update_schema(
+        run,
+        source_id,
+        &metadata,
+        &spec.full_name(),
+        || async {
+            let before = client
+                .custom_field_metadata(&id)
+                .await
+                .map_err(ApiError::into_write_error)?;
+            Ok(json!({ "field": spec.full_name(), "metadata": before }))
+        },
+        || client.update_custom_field(&id, &metadata),
+    )
+    .await
+}
+
+/// A journaled change of a schema element deskshift keeps in the ledger
+/// under `source_id` to `wanted` (its new metadata): `before` reads the
+/// image rollback puts back, `write` makes the change. A refusal stops the
+/// phase, naming `what`.
+async fn update_schema<B, BF, W, WF>(
+    run: &Run<'_>,
+    source_id: &str,
+    wanted: &Value,
+    what: &str,
+    before: B,
+    write: W,
+) -> Result<(), DestinationError>
+where
+    B: FnOnce() -> BF,
+    BF: std::future::Future<Output = Result<Value, WriteError>>,
+    W: FnOnce() -> WF,
+    WF: std::future::Future<Output = Result<(), ApiError>>,
+{
+    let changed = run
+        .ctx
+        .journal
+        .update_once(
+            ObjectKind::CustomFields,
+            source_id,
+            &content_hash(wanted),
+            |_| before(),
+            |_| async { write().await.map_err(ApiError::into_write_error) },
+        )
+        .await
+        .map_err(journal_error)?;
+    match changed {
+        Changed::Rejected(reason) => Err(DestinationError::Other(format!(
+            "Salesforce refused the change of {what}: {reason}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// `Ok(None)`: it already existed (a duplicate name).
 async fn create_field(
     client: &SalesforceClient,
@@ -556,38 +695,11 @@ async fn create_field(
 }
 
 /// The Tooling id of a custom field, by developer name and object.
-/// `TableEnumOrId` holds a standard object's name but a custom object's
-/// Tooling id, so a field on a custom object takes one query more.
 async fn find_field(
     client: &SalesforceClient,
     spec: &FieldSpec,
 ) -> Result<Option<String>, ApiError> {
-    use crate::client::soql::quote;
-    let table = if spec.object.ends_with("__c") {
-        let soql = format!(
-            "SELECT Id FROM CustomObject WHERE DeveloperName = {}",
-            quote(spec.object.trim_end_matches("__c"))
-        );
-        match first_id(client.tooling_query(&soql).try_collect().await?) {
-            Some(id) => id,
-            None => return Ok(None),
-        }
-    } else {
-        spec.object.clone()
-    };
-    let soql = format!(
-        "SELECT Id FROM CustomField WHERE DeveloperName = {} AND TableEnumOrId = {}",
-        quote(spec.api_name.trim_end_matches("__c")),
-        quote(&table)
-    );
-    Ok(first_id(client.tooling_query(&soql).try_collect().await?))
-}
-
-fn first_id(rows: Vec<Value>) -> Option<String> {
-    rows.first()
-        .and_then(|r| r.get("Id"))
-        .and_then(Value::as_str)
-        .map(String::from)
+    client.custom_field_id(&spec.object, &spec.api_name).await
 }
 
 /// Grants the migration user read and edit on every planned field.
@@ -687,12 +799,19 @@ async fn picklists(
     Ok((statuses, priorities, origins))
 }
 
+/// Adds the missing Status, Priority and Origin values to their standard
+/// value sets. A value set existed before the migration: it is matched once,
+/// and each extension is journaled as an update with the value list as it
+/// was, which rollback puts back.
 async fn add_values(
-    client: &SalesforceClient,
+    run: &Run<'_>,
     statuses: &ValueMap,
     priorities: &ValueMap,
     origins: &ValueMap,
 ) -> Result<(), DestinationError> {
+    let kind = ObjectKind::CustomFields;
+    let client = run.client;
+    let journal = run.ctx.journal;
     for (set, map, closable) in [
         ("CaseStatus", statuses, true),
         ("CasePriority", priorities, false),
@@ -710,10 +829,31 @@ async fn add_values(
                 closed: closable.then_some(w.closed),
             })
             .collect();
-        client
-            .add_standard_picklist_values(set, &wanted)
-            .await
-            .map_err(|e| api_failure(&format!("add values to {set}"), e))?;
+        let failure = |e| api_failure(&format!("add values to {set}"), e);
+        let (id, current) = client.standard_value_set(set).await.map_err(failure)?;
+        let mut extended = current.clone();
+        let added = merge_standard_values(&mut extended, &wanted).map_err(|detail| {
+            DestinationError::Other(format!("cannot read the value set {set}: {detail}"))
+        })?;
+        if added.is_empty() {
+            continue;
+        }
+        let source_id = own_source_id(&format!("picklist:{set}"));
+        if run.done_dest_id(kind, &source_id)?.is_none() {
+            journal
+                .matched(kind, &source_id, &content_hash(&current), &id)
+                .map_err(journal_error)?;
+        }
+        let image = json!({ "value_set": set, "metadata": current });
+        update_schema(
+            run,
+            &source_id,
+            &extended,
+            &format!("the values {} of {set}", added.join(", ")),
+            || async { Ok(image) },
+            || client.put_standard_value_set(&id, &extended),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! source text is escaped: names of automations, agents and files come from
 //! the source and may hold anything.
 
-use super::outline::{render, Sink};
+use super::outline::{render, render_blocks, Block, Sink};
 use super::Deliverables;
 use std::fmt::Write;
 
@@ -20,12 +20,26 @@ padding:0 .2em;border-radius:.2em}";
 pub fn render_html(d: &Deliverables) -> String {
     let mut page = Html::default();
     render(d, &mut page);
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+    page.finish()
+}
+
+/// `blocks` as one self-contained page, styled like the deliverables.
+pub fn page(blocks: Vec<Block>) -> String {
+    let mut page = Html::default();
+    render_blocks(blocks, &mut page);
+    page.finish()
+}
+
+impl Html {
+    fn finish(self) -> String {
+        let page = self;
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title><style>{STYLE}</style></head>\n<body>\n{}</body></html>\n",
-        page.title, page.body
-    )
+            page.title, page.body
+        )
+    }
 }
 
 /// Writing to a String cannot fail; the results are ignored on purpose.

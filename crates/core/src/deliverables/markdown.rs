@@ -2,13 +2,20 @@
 //! brackets are escaped (a Markdown viewer would otherwise render `<script>`
 //! as HTML) and table cells cannot break their row.
 
-use super::outline::{render, Sink};
+use super::outline::{render, render_blocks, Block, Sink};
 use super::Deliverables;
 use std::fmt::Write;
 
 pub fn render_markdown(d: &Deliverables) -> String {
     let mut page = Markdown(String::new());
     render(d, &mut page);
+    page.0
+}
+
+/// `blocks` as Markdown, written like the deliverables.
+pub fn page(blocks: Vec<Block>) -> String {
+    let mut page = Markdown(String::new());
+    render_blocks(blocks, &mut page);
     page.0
 }
 

@@ -39,7 +39,13 @@ pub trait Sink {
 
 /// Feeds every block of the deliverables' outline to `sink`.
 pub fn render(d: &Deliverables, sink: &mut impl Sink) {
-    for block in outline(d) {
+    render_blocks(outline(d), sink);
+}
+
+/// Feeds `blocks` to `sink`: how any report built of blocks (the
+/// deliverables, the reconciliation report) becomes Markdown or HTML.
+pub fn render_blocks(blocks: Vec<Block>, sink: &mut impl Sink) {
+    for block in blocks {
         match block {
             Block::Title(t) => sink.title(&t),
             Block::Heading(t) => sink.heading(&t),

@@ -6,13 +6,15 @@
 
 pub mod notes;
 pub mod run;
+pub mod undo;
 
-pub use run::{MissingReference, PhaseRun, VERIFY};
+pub use run::{MissingReference, PhaseRun, DELTA, VERIFY};
+pub use undo::{Touched, UndoAction, UndoContext, UndoPlan, UndoStep, Undone};
 
 use crate::discover::ScopeReport;
 use crate::engine::{Counts, Journal};
 use crate::mapping::catalog::Catalog;
-use crate::model::{ObjectKind, SourceId};
+use crate::model::{ObjectKind, SourceId, Timestamp};
 use crate::progress::Progress;
 use crate::source::{ApiStats, Source};
 use async_trait::async_trait;
@@ -98,6 +100,11 @@ pub enum DestinationError {
     Other(String),
 }
 
+/// What a destination without a phase answers: which one, and what it cannot do.
+fn unsupported(destination: &str, what: &str) -> DestinationError {
+    DestinationError::Other(format!("the {destination} destination cannot {what}"))
+}
+
 #[async_trait]
 pub trait Destination: Send + Sync {
     /// `gorgias` or `salesforce`, as in the summary JSON.
@@ -132,6 +139,79 @@ pub trait Destination: Send + Sync {
              check a field map for it",
             self.name()
         )))
+    }
+
+    /// Applies source changes: `ctx.source` holds only the records created
+    /// or changed since the last run ([`crate::delta`]). New records are
+    /// loaded as `migrate` loads them; records already in the destination
+    /// are brought up to date through [`crate::engine::Journal::update_once`]
+    /// (before-images journaled) and get their new messages, in order.
+    async fn delta(&self, ctx: &LoadContext<'_>) -> Result<(), DestinationError> {
+        let _ = ctx;
+        Err(unsupported(self.name(), "apply source changes (delta)"))
+    }
+
+    /// Undoes `steps`, all of `kind` (rollback; children before parents,
+    /// see [`crate::rollback`]). One answer per step, in order. Each step
+    /// must be safe to repeat: a rollback that died is run again.
+    async fn undo(
+        &self,
+        ctx: &UndoContext<'_>,
+        kind: ObjectKind,
+        steps: &[UndoStep],
+    ) -> Result<Vec<Undone>, DestinationError> {
+        let _ = (ctx, steps);
+        Err(unsupported(self.name(), &format!("roll back {kind}")))
+    }
+
+    /// Records of `kind` changed in the destination after `after` (someone
+    /// worked on them since deskshift's last write), so rollback stops
+    /// before removing them.
+    async fn changed_after(
+        &self,
+        kind: ObjectKind,
+        after: Timestamp,
+    ) -> Result<Vec<Touched>, DestinationError> {
+        let _ = after;
+        Err(unsupported(
+            self.name(),
+            &format!("tell which {kind} changed since the migration"),
+        ))
+    }
+
+    /// The state of a record a restore would overwrite (its before-image),
+    /// in the shape [`UndoAction::Restore`] takes; `None` when it is gone.
+    async fn read_state(
+        &self,
+        kind: ObjectKind,
+        dest_id: &str,
+    ) -> Result<Option<serde_json::Value>, DestinationError> {
+        let _ = dest_id;
+        Err(unsupported(
+            self.name(),
+            &format!("read the state of {kind}"),
+        ))
+    }
+
+    /// Brings back the side effects `prepare` paused (rules) and that a
+    /// finished `migrate` would have restored; names each.
+    async fn restore_side_effects(
+        &self,
+        ctx: &LoadContext<'_>,
+    ) -> Result<Vec<String>, DestinationError> {
+        let _ = ctx;
+        Ok(Vec::new())
+    }
+
+    /// A migrated record as the destination holds it now, for the people
+    /// reading the reconciliation report's spot checks; `None` when gone.
+    async fn read_record(
+        &self,
+        kind: ObjectKind,
+        dest_id: &str,
+    ) -> Result<Option<serde_json::Value>, DestinationError> {
+        let _ = dest_id;
+        Err(unsupported(self.name(), &format!("read {kind} back")))
     }
 
     /// API usage so far.

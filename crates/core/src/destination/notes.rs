@@ -143,6 +143,15 @@ pub fn read_ledger(
         .unwrap_or_default())
 }
 
+/// Forgets every note of `destination` (after a full rollback: the next
+/// migration starts over).
+pub fn clear(ledger: &crate::ledger::Ledger, destination: &str) -> Result<(), LedgerError> {
+    for category in Category::ALL {
+        ledger.set_meta(&category.key(destination), "[]")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

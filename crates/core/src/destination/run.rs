@@ -9,7 +9,7 @@
 use super::notes::{Category, Notebook};
 use super::{DestinationError, LoadContext};
 use crate::discover::references::{self, KnownIds};
-use crate::engine::Written;
+use crate::engine::{Changed, Written};
 use crate::ledger::{IdMapEntry, IdMapState, LedgerError, Outcome};
 use crate::model::{CustomObjectRecord, ObjectKind, TicketThread};
 use crate::source::{Read, ReadStream, Reject};
@@ -28,6 +28,10 @@ pub struct MissingReference {
     pub reason: String,
     pub hint: String,
 }
+
+/// The phase name of `delta` runs: writers also bring records that are in
+/// the destination already up to date with the source (journaled updates).
+pub const DELTA: &str = "delta";
 
 /// One phase's bookkeeping.
 pub struct PhaseRun<'a> {
@@ -238,6 +242,36 @@ impl<'a> PhaseRun<'a> {
         }
     }
 
+    /// Tallies a record that was already in the destination and was brought
+    /// up to date (delta): counted as done, and as updated when it changed;
+    /// a refused change is a reject with the destination's own words (the
+    /// record stays as it was).
+    pub fn tally_change(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+        changed: &Changed,
+    ) -> Result<(), DestinationError> {
+        match changed {
+            Changed::Rejected(reason) => self.reject(
+                kind,
+                source_id,
+                "(update)",
+                format!(
+                    "{} refused the change: {reason}; the record is as it was",
+                    self.display_name
+                ),
+                "fix the record in Stames (or the map) and run delta again",
+            ),
+            Changed::Updated(dest) | Changed::Unchanged(dest) => {
+                if matches!(changed, Changed::Updated(_)) {
+                    self.ctx.counts.updated(kind, 1);
+                }
+                self.tally(kind, source_id, &Written::AlreadyDone(dest.clone()))
+            }
+        }
+    }
+
     pub fn mapping(
         &self,
         kind: ObjectKind,
@@ -277,19 +311,16 @@ impl<'a> PhaseRun<'a> {
         source_id: &str,
     ) -> Result<(), DestinationError> {
         let journal = self.ctx.journal;
-        if let Some(entry) = self.mapping(kind, source_id)? {
-            if let (IdMapState::Pending, Some(pending)) = (entry.state, entry.journal) {
-                journal.with(|l| {
-                    l.resolve_pending(
-                        journal.run(),
-                        pending,
-                        &Outcome::Failed {
-                            reason: "interrupted; the write is repeated".into(),
-                        },
-                    )
-                })?;
-            }
-        }
+        journal.with(|l| match l.pending_entry(kind, source_id)? {
+            Some(pending) if pending.run != journal.run() => l.resolve_pending(
+                journal.run(),
+                pending.id,
+                &Outcome::Failed {
+                    reason: "interrupted; the write is repeated".into(),
+                },
+            ),
+            _ => Ok(()),
+        })?;
         Ok(())
     }
 

@@ -40,6 +40,11 @@ impl Counts {
         self.update(kind, |s| s.rejected += n);
     }
 
+    /// A record already in the destination was changed by this run (delta).
+    pub fn updated(&self, kind: ObjectKind, n: u64) {
+        self.update(kind, |s| s.updated += n);
+    }
+
     pub fn skipped(&self, kind: ObjectKind, n: u64) {
         self.update(kind, |s| s.skipped += n);
     }

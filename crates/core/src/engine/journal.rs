@@ -16,7 +16,8 @@
 //! owns the order of events, so both destinations are safe in the same way.
 
 use crate::ledger::{
-    IdMapState, Intent, JournalId, Ledger, LedgerError, Operation, Outcome, RunId, RunOutcome,
+    IdMapEntry, IdMapState, Intent, JournalId, Ledger, LedgerError, Operation, Outcome, RunId,
+    RunOutcome,
 };
 use crate::model::ObjectKind;
 use std::future::Future;
@@ -58,6 +59,18 @@ impl Written {
             Written::Rejected(_) => None,
         }
     }
+}
+
+/// What became of one update ([`Journal::update_once`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    /// The destination already holds this content: nothing was called.
+    Unchanged(String),
+    /// Changed now; the before-image is in the journal.
+    Updated(String),
+    /// The destination refused the change, in its own words; the record is
+    /// as it was.
+    Rejected(String),
 }
 
 /// Errors that stop a run.
@@ -207,13 +220,7 @@ impl Journal {
                     return Ok(Written::Created(dest_id));
                 }
                 Err(WriteError::Refused(reason)) => {
-                    self.complete(
-                        journal_id,
-                        Outcome::Rejected {
-                            reason: reason.clone(),
-                        },
-                    )?;
-                    return Ok(Written::Rejected(reason));
+                    return Ok(Written::Rejected(self.refused(journal_id, reason)?));
                 }
                 Err(WriteError::Fatal(message)) => {
                     self.complete(
@@ -263,7 +270,9 @@ impl Journal {
     /// A caller about to *match* a record must settle first: a create that
     /// landed looks, to a listing of the destination, exactly like a record
     /// that was there before, and matching it would leave it behind on
-    /// rollback. [`Journal::create_once`] settles on its own.
+    /// rollback. [`Journal::create_once`] settles on its own. A record that
+    /// turns out to be done (its interrupted update closed) answers
+    /// `Some(AlreadyDone)`.
     pub async fn settle<L, LF>(
         &self,
         kind: ObjectKind,
@@ -275,6 +284,13 @@ impl Journal {
         L: Fn() -> LF,
         LF: Future<Output = Result<Option<String>, WriteError>>,
     {
+        // A change a dead process left pending is not a create: once closed,
+        // the record is what it was (done, typically).
+        if self.close_interrupted_change(kind, source_id)? {
+            if let Some(done) = self.already_done(kind, source_id)? {
+                return Ok(Some(done));
+            }
+        }
         let Some(unsure) = self.unsure(kind, source_id)? else {
             return Ok(None);
         };
@@ -316,6 +332,117 @@ impl Journal {
         }
     }
 
+    /// Changes the destination record of `source_id` to the content
+    /// `content_hash`, journaling its before-image first (DESIGN.md
+    /// invariant 5: rollback restores it):
+    ///
+    /// 1. the record must be done (created, matched, updated); the same
+    ///    content landed already: nothing to do ([`Changed::Unchanged`]);
+    /// 2. the before-image is that of an earlier attempt that did not land,
+    ///    if any, else `read(dest_id)` — the destination as it is now;
+    /// 3. the intent, with the image, is recorded durably; `apply(image)`
+    ///    makes the change (it must be idempotent: a repeat after a crash
+    ///    runs it again); the outcome is recorded.
+    ///
+    /// A refusal is a result ([`Changed::Rejected`]; the record is as it
+    /// was). An uncertain or fatal failure stops the run: the next one
+    /// repeats the change with the same before-image.
+    pub async fn update_once<R, RF, A, AF>(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+        content_hash: &str,
+        read: R,
+        apply: A,
+    ) -> Result<Changed, JournalError>
+    where
+        R: FnOnce(String) -> RF,
+        RF: Future<Output = Result<serde_json::Value, WriteError>>,
+        A: FnOnce(serde_json::Value) -> AF,
+        AF: Future<Output = Result<(), WriteError>>,
+    {
+        let fatal = |message: String| JournalError::Fatal {
+            kind,
+            source_id: source_id.to_string(),
+            message,
+        };
+        self.close_interrupted_change(kind, source_id)?;
+        let entry = self.with(|l| l.mapping(kind, source_id))?;
+        let dest_id = match entry {
+            Some(IdMapEntry {
+                state: IdMapState::Created | IdMapState::Matched | IdMapState::Updated,
+                dest_id: Some(dest_id),
+                content_hash: landed,
+                ..
+            }) => {
+                if landed.as_deref() == Some(content_hash) {
+                    return Ok(Changed::Unchanged(dest_id));
+                }
+                dest_id
+            }
+            _ => {
+                return Err(fatal(
+                    "is not in the destination, so it cannot be updated; run migrate first".into(),
+                ))
+            }
+        };
+        let earlier = self.with(|l| l.unlanded_update_image(kind, source_id))?;
+        let before = match earlier {
+            Some(image) => image,
+            None => read(dest_id.clone()).await.map_err(|error| {
+                fatal(format!(
+                    "cannot read it from the destination before changing it: {error}"
+                ))
+            })?,
+        };
+        let intent = Intent::update(
+            kind,
+            source_id,
+            dest_id.clone(),
+            content_hash,
+            before.clone(),
+        );
+        let journal_id = self.with(|l| l.record_intent(self.run, &intent))?;
+        match apply(before).await {
+            Ok(()) => {
+                self.complete(
+                    journal_id,
+                    Outcome::Updated {
+                        dest_id: dest_id.clone(),
+                    },
+                )?;
+                Ok(Changed::Updated(dest_id))
+            }
+            Err(WriteError::Refused(reason)) => {
+                Ok(Changed::Rejected(self.refused(journal_id, reason)?))
+            }
+            Err(error @ (WriteError::Uncertain(_) | WriteError::Fatal(_))) => {
+                let reason = error.to_string();
+                self.complete(
+                    journal_id,
+                    Outcome::Failed {
+                        reason: reason.clone(),
+                    },
+                )?;
+                Err(fatal(format!(
+                    "the change may not have landed ({reason}); run the command again: it is \
+                     repeated with the same before-image"
+                )))
+            }
+        }
+    }
+
+    /// Records that the destination refused the write `id`; returns its words.
+    fn refused(&self, id: JournalId, reason: String) -> Result<String, LedgerError> {
+        self.complete(
+            id,
+            Outcome::Rejected {
+                reason: reason.clone(),
+            },
+        )?;
+        Ok(reason)
+    }
+
     fn complete(&self, id: JournalId, outcome: Outcome) -> Result<(), LedgerError> {
         self.with(|l| l.record_outcome(id, &outcome))
     }
@@ -326,6 +453,7 @@ impl Journal {
         kind: ObjectKind,
         source_id: &str,
     ) -> Result<Option<Written>, LedgerError> {
+        self.close_interrupted_change(kind, source_id)?;
         let entry = self.with(|l| l.mapping(kind, source_id))?;
         Ok(entry.and_then(|e| match (e.state, e.dest_id) {
             (IdMapState::Created | IdMapState::Matched | IdMapState::Updated, Some(dest)) => {
@@ -333,6 +461,39 @@ impl Journal {
             }
             _ => None,
         }))
+    }
+
+    /// An update or delete a dead process left pending is closed as failed:
+    /// the record is still what its last landed write made it (the ledger
+    /// says so again), and whoever wants the change makes it again, with the
+    /// before-image of the first attempt ([`Journal::update_once`]).
+    /// Answers whether there was one.
+    pub fn close_interrupted_change(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+    ) -> Result<bool, LedgerError> {
+        self.with(|l| {
+            let Some(entry) = l.pending_entry(kind, source_id)? else {
+                return Ok(false);
+            };
+            let change = matches!(
+                entry.intent.operation,
+                Operation::Update | Operation::Delete
+            );
+            if entry.run == self.run || !change {
+                return Ok(false);
+            }
+            l.resolve_pending(
+                self.run,
+                entry.id,
+                &Outcome::Failed {
+                    reason: "interrupted before its outcome was known; made again if still wanted"
+                        .into(),
+                },
+            )
+            .map(|()| true)
+        })
     }
 
     /// A pending intent left by a dead process, or a failure that may have landed.

@@ -4,10 +4,11 @@
 //! this module decides *how* a write is made safe.
 
 pub mod counts;
+pub mod gates;
 pub mod journal;
 pub mod phases;
 pub mod stages;
 
 pub use counts::Counts;
-pub use journal::{Journal, WriteError, Written};
+pub use journal::{Changed, Journal, WriteError, Written};
 pub use phases::{preflight_gate, PhaseError, Phases};

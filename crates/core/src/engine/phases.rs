@@ -3,7 +3,7 @@
 //! be, ending with a reconciliation a person can read.
 
 use super::stages::{Stage, StageClock};
-use super::{Counts, Journal};
+use super::{gates, Counts, Journal};
 use crate::destination::{
     Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
 };
@@ -83,13 +83,14 @@ pub async fn preflight_gate(
 impl Phases<'_> {
     /// `deskshift prepare`: destination schema, optionally pausing side effects.
     pub async fn prepare(&self, ledger: Ledger, pause: bool) -> Result<Ledger, PhaseError> {
+        gates::rollback_gate(&ledger, "prepare")?;
         let journal = Journal::begin(ledger, "prepare")?;
         let counts = Counts::default();
         let outcome = self
             .destination
             .prepare(&self.context(&journal, &counts, self.progress), pause)
             .await;
-        close(journal, &counts, outcome)
+        close(journal, "prepare", &counts, outcome)
     }
 
     /// `deskshift migrate`: the gated, journaled load; returns the summary.
@@ -99,6 +100,8 @@ impl Phases<'_> {
         scope: &Scope,
         allow_side_effects: bool,
     ) -> Result<(Ledger, Summary), PhaseError> {
+        gates::rollback_gate(&ledger, "migrate")?;
+        gates::reconciliation_gate(&ledger, "migrate")?;
         let mut run = Measure::begin(self.destination);
         preflight_gate(self.destination, allow_side_effects).await?;
         let journal = Journal::begin(ledger, "migrate")?;
@@ -110,7 +113,7 @@ impl Phases<'_> {
             .destination
             .migrate(&self.context(&journal, &counts, &clock), scope)
             .await;
-        let ledger = close(journal, &counts, outcome)?;
+        let ledger = close(journal, "migrate", &counts, outcome)?;
         run.stages = clock.stages();
         Ok((ledger, self.summary(&counts, run, "migrate")))
     }
@@ -121,6 +124,7 @@ impl Phases<'_> {
         &self,
         ledger: Ledger,
     ) -> Result<(Ledger, Summary, VerifyReport), PhaseError> {
+        gates::reconciliation_gate(&ledger, "verify")?;
         let run = Measure::begin(self.destination);
         let journal = Journal::begin(ledger, "verify")?;
         let scratch = Counts::default();
@@ -151,14 +155,26 @@ impl Phases<'_> {
         Ok((ledger, self.summary(&counts, run, "verify"), report))
     }
 
-    fn context<'c>(
+    pub(crate) fn context<'c>(
         &'c self,
         journal: &'c Journal,
         counts: &'c Counts,
         progress: &'c dyn Progress,
     ) -> LoadContext<'c> {
+        self.context_over(self.source, journal, counts, progress)
+    }
+
+    /// A context reading `source` instead of the project's source (delta
+    /// reads a narrowed view of it).
+    pub(crate) fn context_over<'c>(
+        &'c self,
+        source: &'c dyn Source,
+        journal: &'c Journal,
+        counts: &'c Counts,
+        progress: &'c dyn Progress,
+    ) -> LoadContext<'c> {
         LoadContext {
-            source: self.source,
+            source,
             journal,
             counts,
             progress,
@@ -169,7 +185,7 @@ impl Phases<'_> {
     /// The phase's summary: its counts, the calls *it* made (a destination
     /// shared by several phases, as in `demo`, keeps counting across them)
     /// and how long it took.
-    fn summary(&self, counts: &Counts, run: Measure, phase: &str) -> Summary {
+    pub(crate) fn summary(&self, counts: &Counts, run: Measure, phase: &str) -> Summary {
         let now = self.destination.api_stats();
         let calls = ApiStats {
             calls: now.calls.saturating_sub(run.before.calls),
@@ -193,14 +209,14 @@ impl Phases<'_> {
 }
 
 /// Where a phase started: the destination's call counters and the clock.
-struct Measure {
+pub(crate) struct Measure {
     before: ApiStats,
     started: Instant,
     stages: BTreeMap<ObjectKind, Stage>,
 }
 
 impl Measure {
-    fn begin(destination: &dyn Destination) -> Measure {
+    pub(crate) fn begin(destination: &dyn Destination) -> Measure {
         Measure {
             before: destination.api_stats(),
             started: Instant::now(),
@@ -210,17 +226,28 @@ impl Measure {
 }
 
 /// Ends a writing run: failed with the destination's error, failed because the
-/// counts do not add up, or succeeded.
-fn close(
+/// counts do not add up, or succeeded. The counts are kept in the ledger
+/// either way ([`gates::RunCounts`]): the next phase's gate and the
+/// reconciliation report read them.
+pub(crate) fn close(
     journal: Journal,
+    phase: &str,
     counts: &Counts,
     outcome: Result<(), DestinationError>,
 ) -> Result<Ledger, PhaseError> {
+    let discrepancies = counts.discrepancies();
+    let kept = gates::RunCounts {
+        run: journal.run(),
+        phase: phase.to_string(),
+        objects: counts.snapshot(),
+        discrepancies: discrepancies.clone(),
+        finished: outcome.is_ok(),
+    };
+    journal.with(|l| gates::keep_run_counts(l, &kept))?;
     if let Err(err) = outcome {
         journal.finish(RunOutcome::Failed(err.to_string()))?;
         return Err(err.into());
     }
-    let discrepancies = counts.discrepancies();
     if !discrepancies.is_empty() {
         journal.finish(RunOutcome::Failed(discrepancies.join("; ")))?;
         return Err(PhaseError::Unreconciled(discrepancies));

@@ -4,7 +4,7 @@
 
 use super::error::LedgerError;
 use super::types::{
-    time_at, IdMapEntry, IdMapState, JournalId, Outcome, OutcomeKind, RunId, StateCounts,
+    time_at, IdMapEntry, IdMapState, JournalId, Operation, Outcome, OutcomeKind, RunId, StateCounts,
 };
 use super::Ledger;
 use crate::model::ObjectKind;
@@ -117,25 +117,55 @@ pub(super) fn mark_pending(
     Ok(())
 }
 
+/// The journal entry an outcome completes.
+pub(super) struct Completed<'a> {
+    pub kind: ObjectKind,
+    pub source_id: &'a str,
+    pub operation: Operation,
+    pub journal: JournalId,
+}
+
 /// Moves a record from `pending` to the state `outcome` implies.
 ///
 /// Success with content (created, matched, updated) adopts the intent's content
 /// hash; a deletion, failure or rejection keeps the previous hash and
 /// destination id, since whatever was in the destination before still is.
+///
+/// A change to a record that is already in the destination does not change
+/// what the record *is*: an update of a record deskshift created leaves it
+/// `created` (rollback still removes it), and an update or delete that failed
+/// leaves it in the state its last landed write gave it, so a failed delta
+/// never makes a migrated record look unmigrated.
 pub(super) fn apply_outcome(
     conn: &Connection,
-    kind: ObjectKind,
-    source_id: &str,
+    entry: Completed<'_>,
     outcome: &Outcome,
     content_hash: Option<&str>,
-    journal: JournalId,
     now: &str,
 ) -> Result<(), LedgerError> {
+    let Completed {
+        kind,
+        source_id,
+        operation,
+        journal,
+    } = entry;
     let adopts_content = matches!(
         outcome.kind(),
         OutcomeKind::Created | OutcomeKind::Matched | OutcomeKind::Updated
     );
     let content_hash = content_hash.filter(|_| adopts_content);
+    let state = match (operation, outcome.kind()) {
+        (Operation::Update, OutcomeKind::Updated) => {
+            match landed_state(conn, kind, source_id, journal)? {
+                Some(IdMapState::Created) => IdMapState::Created,
+                _ => IdMapState::Updated,
+            }
+        }
+        (Operation::Update | Operation::Delete, OutcomeKind::Failed | OutcomeKind::Rejected) => {
+            landed_state(conn, kind, source_id, journal)?.unwrap_or(outcome.id_map_state())
+        }
+        _ => outcome.id_map_state(),
+    };
     let changed = conn
         .prepare_cached(
             "UPDATE id_map SET
@@ -150,7 +180,7 @@ pub(super) fn apply_outcome(
             stmt.execute((
                 kind,
                 source_id,
-                outcome.id_map_state(),
+                state,
                 outcome.dest_id(),
                 content_hash,
                 journal,
@@ -165,4 +195,33 @@ pub(super) fn apply_outcome(
             what: format!("journal entry {journal} for {kind} {source_id} without an id-map row"),
         })
     }
+}
+
+/// What the landed writes of a record before journal entry `before` made it:
+/// created, matched, updated (a pre-existing record deskshift changed), or
+/// nothing (never landed, or deleted since).
+pub(super) fn landed_state(
+    conn: &Connection,
+    kind: ObjectKind,
+    source_id: &str,
+    before: JournalId,
+) -> Result<Option<IdMapState>, LedgerError> {
+    let action = "read a record's landed writes";
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT outcome FROM journal
+             WHERE kind = ?1 AND source_id = ?2 AND id < ?3 AND state = 'done'
+             ORDER BY id",
+        )
+        .map_err(LedgerError::sql(action))?;
+    let outcomes = stmt
+        .query_map((kind, source_id, before), |row| {
+            row.get::<_, OutcomeKind>(0)
+        })
+        .map_err(LedgerError::sql(action))?;
+    let mut state = None;
+    for outcome in outcomes {
+        state = IdMapState::after(state, outcome.map_err(LedgerError::sql(action))?);
+    }
+    Ok(state)
 }

@@ -5,15 +5,16 @@ use super::error::LedgerError;
 use super::id_map;
 use super::runs::{ensure_running, run_status};
 use super::types::{
-    conversion_error, now_text, opt_json_at, opt_time_at, time_at, IdMapState, Intent,
+    conversion_error, now_text, opt_json_at, opt_time_at, parse_time, time_at, IdMapState, Intent,
     JournalEntry, JournalId, JournalOrder, JournalState, Operation, Outcome, OutcomeKind,
     PendingIntent, RunId, RunStatus,
 };
 use super::Ledger;
+use crate::model::{ObjectKind, Timestamp};
 use rusqlite::types::FromSqlError;
 use rusqlite::{Connection, OptionalExtension, Row};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, run_id, kind, source_id, operation, content_hash, dest_id, before_image, \
                        state, outcome, outcome_dest_id, outcome_reason, recorded_at, completed_at, \
                        resolved_by";
@@ -29,7 +30,7 @@ fn intent_from_row(row: &Row<'_>) -> rusqlite::Result<Intent> {
     })
 }
 
-fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
+pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
     let outcome = match row.get::<_, Option<OutcomeKind>>(9)? {
         None => None,
         Some(kind) => Some(
@@ -196,6 +197,78 @@ impl Ledger {
         limit: usize,
     ) -> Result<Vec<JournalEntry>, LedgerError> {
         self.query_journal(run, order, after, Some(limit))
+    }
+
+    /// The journal entry of one record still waiting for its outcome, if any
+    /// (at most one exists: a second intent is refused while one is pending).
+    pub fn pending_entry(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+    ) -> Result<Option<JournalEntry>, LedgerError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM journal
+                 WHERE kind = ?1 AND source_id = ?2 AND state = 'pending' LIMIT 1"
+            ))
+            .and_then(|mut stmt| stmt.query_row((kind, source_id), entry_from_row).optional())
+            .map_err(LedgerError::sql("read a pending intent"))
+    }
+
+    /// The before-image of the first update of a record that has not landed
+    /// since the record's last landed write (it failed, or its process died).
+    ///
+    /// A repeated update must journal *this* image, not one read again: the
+    /// attempt that did not land may have changed the destination half-way,
+    /// and rollback has to restore the record as it was before any of it.
+    pub fn unlanded_update_image(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+    ) -> Result<Option<serde_json::Value>, LedgerError> {
+        let image: Option<Option<String>> = self
+            .conn
+            .prepare_cached(
+                "SELECT before_image FROM journal
+                 WHERE kind = ?1 AND source_id = ?2 AND operation = 'update' AND state <> 'done'
+                   AND id > coalesce((SELECT max(id) FROM journal
+                                      WHERE kind = ?1 AND source_id = ?2 AND state = 'done'), 0)
+                 ORDER BY id LIMIT 1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row((kind, source_id), |row| row.get(0))
+                    .optional()
+            })
+            .map_err(LedgerError::sql("read an unlanded update"))?;
+        image
+            .flatten()
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|source| LedgerError::Encode {
+                what: "a stored before-image",
+                source,
+            })
+    }
+
+    /// When deskshift last wrote to the destination, over every run but those
+    /// of `except` (rollback asks "what changed after the migration's last
+    /// write?", not after its own). `None` before any write.
+    pub fn last_write_at(&self, except: &str) -> Result<Option<Timestamp>, LedgerError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT max(coalesce(j.completed_at, j.recorded_at))
+                 FROM journal j JOIN runs r ON r.id = j.run_id WHERE r.command <> ?1",
+                [except],
+                |row| row.get(0),
+            )
+            .map_err(LedgerError::sql("find the last write"))?;
+        text.map(|t| {
+            parse_time(&t).map_err(|e| LedgerError::Corrupt {
+                what: format!("journal time `{t}`: {e}"),
+            })
+        })
+        .transpose()
     }
 
     fn query_journal(
@@ -382,11 +455,14 @@ fn complete(
     .map_err(LedgerError::sql("record an outcome"))?;
     id_map::apply_outcome(
         conn,
-        kind,
-        &source_id,
+        id_map::Completed {
+            kind,
+            source_id: &source_id,
+            operation,
+            journal: id,
+        },
         outcome,
         content_hash.as_deref(),
-        id,
         now,
     )
 }

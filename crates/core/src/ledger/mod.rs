@@ -50,6 +50,7 @@ mod runs;
 mod schema;
 mod source_index;
 mod types;
+mod undo;
 
 pub use error::LedgerError;
 pub use schema::SCHEMA_VERSION;
@@ -58,6 +59,7 @@ pub use types::{
     Outcome, OutcomeKind, PendingIntent, RejectRecord, Run, RunId, RunOutcome, RunStatus,
     SourceIndexEntry, StateCounts,
 };
+pub use undo::{rollback_scope_key, UndoTarget};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;

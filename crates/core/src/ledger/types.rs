@@ -72,7 +72,8 @@ text_enum! {
     IdMapState {
         /// An intent was recorded and its outcome is not known yet.
         Pending => "pending",
-        /// deskshift created the destination record; rollback removes it.
+        /// deskshift created the destination record; rollback removes it. A
+        /// later update (delta) keeps it `created`.
         Created => "created",
         /// The record already existed in the destination; rollback leaves it alone.
         Matched => "matched",
@@ -82,8 +83,27 @@ text_enum! {
         Rejected => "rejected",
         /// The write failed for another reason; a later run may retry.
         Failed => "failed",
-        /// deskshift removed the destination record (rollback, or a deleted source record).
+        /// Rollback undid deskshift's work on it: removed what deskshift
+        /// created, restored what it changed, released what it matched (the
+        /// pre-existing record stays as it was). A new migration starts over.
         Deleted => "deleted",
+    }
+}
+
+impl IdMapState {
+    /// What a record is after one more write with `outcome`, given what its
+    /// landed writes made it so far (`None`: nothing, or rolled back). An
+    /// update keeps a created record created; a failed or refused write
+    /// changes nothing.
+    pub fn after(landed: Option<IdMapState>, outcome: OutcomeKind) -> Option<IdMapState> {
+        match (outcome, landed) {
+            (OutcomeKind::Created, _) => Some(IdMapState::Created),
+            (OutcomeKind::Matched, _) => Some(IdMapState::Matched),
+            (OutcomeKind::Updated, Some(IdMapState::Created)) => Some(IdMapState::Created),
+            (OutcomeKind::Updated, _) => Some(IdMapState::Updated),
+            (OutcomeKind::Deleted, _) => None,
+            (OutcomeKind::Failed | OutcomeKind::Rejected, kept) => kept,
+        }
     }
 }
 

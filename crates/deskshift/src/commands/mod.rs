@@ -1,6 +1,7 @@
 //! One module per subcommand: parse arguments → open the project → call the
 //! core → print. No business logic lives here.
 
+pub mod delta;
 pub mod demo;
 pub mod discover;
 pub mod init;
@@ -8,6 +9,7 @@ pub mod map;
 pub mod migrate;
 pub mod prepare;
 pub mod report;
+pub mod rollback;
 pub mod session;
 pub mod sim;
 pub mod status;

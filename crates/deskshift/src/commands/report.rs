@@ -1,15 +1,19 @@
-//! `deskshift report`: (re)writes the project's reports from what is known
-//! now, without reading the source again.
+//! `deskshift report`: (re)writes the reports a person reads and signs off,
+//! from what is known now. Each report is one function below; the command
+//! calls them all.
 //!
-//! The deliverables (`reports/deliverables.{json,md,html}`) come from the
-//! scope report discovery kept in the ledger, the destination's preflight
-//! answer (asked now: rules change), the agents the migration skipped into
-//! the reconciliation queue (ledger notes), and the sample and full runs
-//! the ledger measured, so after a full run the ETA compares projection and
-//! reality.
+//! - The deliverables (`reports/deliverables.{json,md,html}`) come from the
+//!   scope report discovery kept in the ledger, the destination's preflight
+//!   answer (asked now: rules change), the agents the migration skipped into
+//!   the reconciliation queue (ledger notes), and the sample and full runs
+//!   the ledger measured, so after a full run the ETA compares projection
+//!   and reality. They need no source.
+//! - The reconciliation (`reports/reconciliation.{json,md,html}`): counts per
+//!   object and phase, verification, rejects and skips with their fixes, and
+//!   the spot-check packet, which reads the source and the destination.
 
+use super::session::Session;
 use crate::cli::ReportArgs;
-use crate::destinations;
 use crate::exit::{CliError, CliResult};
 use deskshift_core::deliverables::{self, eta, Deliverables, Inputs, Target};
 use deskshift_core::destination::notes::{self, Category, Note};
@@ -18,6 +22,9 @@ use deskshift_core::discover::{kept_scope, ScopeReport};
 use deskshift_core::ledger::Ledger;
 use deskshift_core::model::ObjectKind;
 use deskshift_core::project::Project;
+use deskshift_core::reconciliation::{self, Reconciliation};
+use serde_json::json;
+use std::path::Path;
 
 /// What the destination said when asked for the side effects of a load.
 pub enum PreflightAnswer {
@@ -43,32 +50,49 @@ pub async fn run(args: ReportArgs) -> CliResult {
     let project = Project::open(&args.common.project)?;
     let ledger = Ledger::open(project.ledger_path())?;
     let scope = require_scope(&ledger)?;
-    let (answer, opening) = match destinations::open(&project) {
-        Ok(destination) => (PreflightAnswer::ask(destination.as_ref()).await, None),
-        Err(error) => (PreflightAnswer::Failed(error.message.clone()), Some(error)),
+    let dir = project.reports_dir();
+    // The source and the destination: the preflight and the spot checks
+    // need them; the rest of the reports are written without.
+    let session = Session::open(&project.dir, args.common.json);
+    let answer = match &session {
+        Ok(session) => PreflightAnswer::ask(session.destination.as_ref()).await,
+        Err(error) => PreflightAnswer::Failed(error.message.clone()),
     };
     let written = write_deliverable_reports(&project, &ledger, &scope, &answer)?;
-    let dir = project.reports_dir();
+    drop(ledger);
+    let reconciliation = match &session {
+        Ok(session) => Some(write_reconciliation_reports(session).await?),
+        Err(_) => None,
+    };
     if args.common.json {
-        let value = serde_json::json!({ "deliverables": written });
+        let value = json!({
+            "deliverables": written,
+            "reconciliation": reconciliation.as_ref().map(|r| reconciliation_summary(r, &dir)),
+        });
         println!(
             "{}",
-            serde_json::to_string_pretty(&value).expect("deliverables serialise")
+            serde_json::to_string_pretty(&value).expect("reports serialise")
         );
-    } else if let Some(d) = &written {
-        print_deliverables(d, &dir);
+    } else {
+        if let Some(d) = &written {
+            print_deliverables(d, &dir);
+        }
+        if let Some(r) = &reconciliation {
+            print_reconciliation(r, &dir);
+        }
     }
-    match (opening, &answer) {
-        (Some(mut error), _) => {
+    match (session, &answer) {
+        (Err(mut error), _) => {
             error.message = format!(
-                "the reports in {} are written, but {} could not be asked for its preflight: {}",
+                "the deliverables in {} are written, but {} could not be reached for its \
+                 preflight and the reconciliation's spot checks: {}",
                 dir.display(),
                 project.config.destination.kind,
                 error.message
             );
             Err(error)
         }
-        (None, PreflightAnswer::Failed(reason)) => Err(CliError::failure(format!(
+        (Ok(_), PreflightAnswer::Failed(reason)) => Err(CliError::failure(format!(
             "the reports in {} are written, but the preflight section is missing: {} did not \
              answer ({reason}); run `deskshift report` again once it does",
             dir.display(),
@@ -138,7 +162,7 @@ pub fn write_deliverable_reports(
 }
 
 /// A few lines on the terminal; the reports hold the rest.
-fn print_deliverables(d: &Deliverables, dir: &std::path::Path) {
+fn print_deliverables(d: &Deliverables, dir: &Path) {
     println!(
         "{} → {}: complexity {} ({}); {}",
         d.workspace,
@@ -179,4 +203,64 @@ fn print_deliverables(d: &Deliverables, dir: &std::path::Path) {
         "Reports: {dir}/deliverables.html (and .md, .json)",
         dir = dir.display()
     );
+}
+
+/// `reports/reconciliation.{json,md,html}`: counts per object and phase,
+/// verification, rejects and skips with their fixes, and the spot-check
+/// packet (reads the source and the destination).
+pub async fn write_reconciliation_reports(session: &Session) -> CliResult<Reconciliation> {
+    let ledger = session.ledger()?;
+    let dir = session.project.reports_dir();
+    let report = reconciliation::build(
+        &ledger,
+        session.source.as_ref(),
+        session.destination.as_ref(),
+        &dir,
+    )
+    .await
+    .map_err(CliError::failure)?;
+    reconciliation::write_reports(&report, &dir).map_err(CliError::failure)?;
+    Ok(report)
+}
+
+/// The reconciliation in the `--json` answer: where it is and what it says.
+fn reconciliation_summary(report: &Reconciliation, dir: &Path) -> serde_json::Value {
+    json!({
+        "reports": reconciliation_files(dir),
+        "runs": report.runs.len(),
+        "unreconciled_runs": report.unreconciled().iter().map(|r| r.run).collect::<Vec<_>>(),
+        "mismatches": report.verification.as_ref().map(|v| v.mismatches.len()),
+        "rejects": report.rejects.len(),
+        "skips": report.skips.len(),
+        "spot_checks": report.spot_checks.len(),
+    })
+}
+
+fn reconciliation_files(dir: &Path) -> Vec<String> {
+    ["json", "md", "html"]
+        .iter()
+        .map(|ext| {
+            dir.join(format!("reconciliation.{ext}"))
+                .display()
+                .to_string()
+        })
+        .collect()
+}
+
+fn print_reconciliation(report: &Reconciliation, dir: &Path) {
+    println!(
+        "Reconciliation: {} runs ({} not adding up), {}, {} rejects, {} skips, {} spot checks",
+        report.runs.len(),
+        report.unreconciled().len(),
+        match report.verification.as_ref().map(|v| v.mismatches.len()) {
+            None => "not verified yet".to_string(),
+            Some(n) => format!("{n} field mismatches"),
+        },
+        report.rejects.len(),
+        report.skips.len(),
+        report.spot_checks.len()
+    );
+    for file in reconciliation_files(dir) {
+        println!("  {file}");
+    }
 }

@@ -10,11 +10,13 @@ use std::process::{Child, Command, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_deskshift");
 
-const CREDENTIAL_VARIABLES: [&str; 4] = [
+const CREDENTIAL_VARIABLES: [&str; 6] = [
     "STAMES_ACCOUNT_ID",
     "STAMES_API_KEY",
     "GORGIAS_EMAIL",
     "GORGIAS_API_KEY",
+    "SALESFORCE_CLIENT_ID",
+    "SALESFORCE_CLIENT_SECRET",
 ];
 
 /// Salesforce has several sign-in flows, each with its own variables.

@@ -42,6 +42,19 @@ impl GorgiasClient {
         self.create("/users", user).await
     }
 
+    pub async fn user(&self, id: Id) -> Result<Option<User>, ApiError> {
+        self.get_optional(&format!("/users/{id}"), &[]).await
+    }
+
+    /// Deactivates a user (`active: false`; Gorgias keeps the user and its
+    /// history) or, with `active`, reactivates it.
+    pub async fn set_user_active(&self, id: Id, active: bool) -> Result<(), ApiError> {
+        let _: Value = self
+            .put(&format!("/users/{id}"), &json!({ "active": active }))
+            .await?;
+        Ok(())
+    }
+
     /// Users whose `external_id` is `external_id` (a user deskshift created).
     pub async fn users_by_external_id(&self, external_id: &str) -> Result<Vec<User>, ApiError> {
         let page: Page<User> = self
@@ -81,6 +94,29 @@ impl GorgiasClient {
         self.create("/customers", customer).await
     }
 
+    /// `PUT /api/customers/{id}`: the given fields change; `channels`
+    /// replaces them all.
+    pub async fn update_customer(&self, id: Id, changes: &Value) -> Result<(), ApiError> {
+        let _: Value = self.put(&format!("/customers/{id}"), changes).await?;
+        Ok(())
+    }
+
+    /// `DELETE /api/customers` with `{"ids": […]}`: one call for many;
+    /// ids already gone are ignored.
+    pub async fn delete_customers(&self, ids: &[Id]) -> Result<(), ApiError> {
+        self.delete("/customers", Some(&json!({ "ids": ids })))
+            .await
+            .map(drop)
+    }
+
+    /// Customers, most recently updated first.
+    pub fn customers_recently_updated(&self) -> BoxStream<'static, Result<Customer, ApiError>> {
+        self.list(
+            "/customers".into(),
+            vec![("order_by", "updated_datetime:desc".into())],
+        )
+    }
+
     /// `PUT /api/customers/{id}/data`: replaces the customer's sidebar data.
     pub async fn put_customer_data(&self, id: Id, data: &Value) -> Result<(), ApiError> {
         let _: Value = self
@@ -114,6 +150,34 @@ impl GorgiasClient {
         self.get_optional(&format!("/tickets/{id}"), &[]).await
     }
 
+    /// `PUT /api/tickets/{id}`: the given fields change (`tags` replaces them all).
+    pub async fn update_ticket(&self, id: Id, changes: &Value) -> Result<(), ApiError> {
+        let _: Value = self.put(&format!("/tickets/{id}"), changes).await?;
+        Ok(())
+    }
+
+    /// `PUT /api/tickets/{id}/custom-fields`: replaces every value.
+    pub async fn put_ticket_fields(&self, id: Id, values: &[FieldValue]) -> Result<(), ApiError> {
+        let _: Value = self
+            .put(&format!("/tickets/{id}/custom-fields"), values)
+            .await?;
+        Ok(())
+    }
+
+    /// `DELETE /api/tickets/{id}`: the ticket with its messages, for good;
+    /// `false` when it was gone already.
+    pub async fn delete_ticket(&self, id: Id) -> Result<bool, ApiError> {
+        self.delete::<Value>(&format!("/tickets/{id}"), None).await
+    }
+
+    /// Tickets, most recently updated first.
+    pub fn tickets_recently_updated(&self) -> BoxStream<'static, Result<Ticket, ApiError>> {
+        self.list(
+            "/tickets".into(),
+            vec![("order_by", "updated_datetime:desc".into())],
+        )
+    }
+
     /// Tickets carrying `external_id` (not unique in Gorgias: callers decide).
     pub async fn tickets_by_external_id(&self, external_id: &str) -> Result<Vec<Ticket>, ApiError> {
         let page: Page<Ticket> = self
@@ -137,6 +201,12 @@ impl GorgiasClient {
         message: &NewMessage,
     ) -> Result<Message, ApiError> {
         self.create(&format!("/tickets/{ticket}/messages"), message)
+            .await
+    }
+
+    /// `DELETE /api/tickets/{ticket}/messages/{id}`; `false` when gone already.
+    pub async fn delete_message(&self, ticket: Id, id: Id) -> Result<bool, ApiError> {
+        self.delete::<Value>(&format!("/tickets/{ticket}/messages/{id}"), None)
             .await
     }
 
@@ -178,6 +248,13 @@ impl GorgiasClient {
         self.create("/tags", tag).await
     }
 
+    /// `DELETE /api/tags` with `{"ids": […]}`; ids already gone are ignored.
+    pub async fn delete_tags(&self, ids: &[Id]) -> Result<(), ApiError> {
+        self.delete("/tags", Some(&json!({ "ids": ids })))
+            .await
+            .map(drop)
+    }
+
     pub fn custom_fields(
         &self,
         object_type: FieldObjectType,
@@ -193,6 +270,23 @@ impl GorgiasClient {
         field: &NewCustomField,
     ) -> Result<CustomField, ApiError> {
         self.create("/custom-fields", field).await
+    }
+
+    pub async fn custom_field(&self, id: Id) -> Result<Option<CustomField>, ApiError> {
+        self.get_optional(&format!("/custom-fields/{id}"), &[])
+            .await
+    }
+
+    /// Archives a custom field (`deactivated_datetime` = `at`; Gorgias has no
+    /// delete for fields) or, with `None`, brings it back.
+    pub async fn set_field_archived(&self, id: Id, at: Option<&str>) -> Result<(), ApiError> {
+        let _: Value = self
+            .put(
+                &format!("/custom-fields/{id}"),
+                &json!({ "deactivated_datetime": at }),
+            )
+            .await?;
+        Ok(())
     }
 
     // ------------------------------------------------ rules, events, CSAT

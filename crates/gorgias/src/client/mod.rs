@@ -188,6 +188,26 @@ impl GorgiasClient {
         self.decode(&what, answer)
     }
 
+    /// `DELETE path` (with an optional JSON body, for bulk deletes): retried
+    /// like a read, since deleting twice deletes once. `Ok(false)` when the
+    /// record was not there (404): already gone.
+    pub async fn delete<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<bool, ApiError> {
+        let what = format!("DELETE /api{path}");
+        let body = body.map(|b| encode(&what, b)).transpose()?;
+        match self
+            .exchange(Method::DELETE, path, &[], body, Retry::Yes)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(error) if error.is_not_found() => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
     async fn exchange(
         &self,
         method: Method,

@@ -254,6 +254,28 @@ pub struct Ticket {
     pub updated_datetime: Option<String>,
 }
 
+impl Ticket {
+    /// The custom-field values as `GET /api/tickets/{id}` shows them: an
+    /// object keyed by field id (`{"12": {"id": 12, "value": …}}`) or a list.
+    pub fn field_values(&self) -> std::collections::BTreeMap<Id, Value> {
+        let items: Vec<&Value> = match &self.custom_fields {
+            Value::Object(map) => map.values().collect(),
+            Value::Array(items) => items.iter().collect(),
+            _ => Vec::new(),
+        };
+        items
+            .into_iter()
+            .filter_map(|item| {
+                let id = item
+                    .get("id")
+                    .and_then(Value::as_u64)
+                    .or_else(|| item.pointer("/field/id").and_then(Value::as_u64))?;
+                Some((id, item.get("value").cloned().unwrap_or(Value::Null)))
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Message {
@@ -302,6 +324,7 @@ pub struct Customer {
     pub channels: Vec<CustomerChannel>,
     pub note: Option<String>,
     pub data: Option<Value>,
+    pub updated_datetime: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -409,6 +432,19 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!((uploaded[0].size, uploaded[1].size), (784_554, 12));
+    }
+
+    #[test]
+    fn ticket_field_values_read_both_shapes() {
+        let object: Ticket =
+            serde_json::from_value(json!({"custom_fields": {"12": {"id": 12, "value": "a"}}}))
+                .unwrap();
+        assert_eq!(object.field_values()[&12], "a");
+        let list: Ticket = serde_json::from_value(
+            json!({"custom_fields": [{"id": 3, "field": {"id": 3}, "value": 1.5}]}),
+        )
+        .unwrap();
+        assert_eq!(list.field_values()[&3], 1.5);
     }
 
     #[test]

@@ -302,25 +302,31 @@ impl Note {
     }
 
     fn into_message(self, ticket_id: &str, author: Id, at: String) -> NewMessage {
-        let note = channel::internal_note();
-        NewMessage {
-            external_id: note_external_id(ticket_id),
-            channel: note.channel,
-            via: note.via,
-            from_agent: true,
-            public: false,
-            sender: Some(Party::id(author)),
-            receiver: None,
-            source: MessageSource {
-                source_type: note.source_type,
-                from: None,
-            },
-            body_text: self.text(),
-            body_html: None,
-            attachments: Vec::new(),
-            created_datetime: at.clone(),
-            sent_datetime: at,
-        }
+        note_message(ticket_id, author, self.text(), at)
+    }
+}
+
+/// The migration note of `ticket_id` with `text`, written by `author` and
+/// dated `at` (RFC 3339): an internal note, never sent.
+pub fn note_message(ticket_id: &str, author: Id, text: String, at: String) -> NewMessage {
+    let note = channel::internal_note();
+    NewMessage {
+        external_id: note_external_id(ticket_id),
+        channel: note.channel,
+        via: note.via,
+        from_agent: true,
+        public: false,
+        sender: Some(Party::id(author)),
+        receiver: None,
+        source: MessageSource {
+            source_type: note.source_type,
+            from: None,
+        },
+        body_text: text,
+        body_html: None,
+        attachments: Vec::new(),
+        created_datetime: at.clone(),
+        sent_datetime: at,
     }
 }
 

@@ -2,8 +2,7 @@
 
 use super::schema::Schema;
 use super::{body_hash, Check, Verdicts};
-use crate::client::wire::{AttachmentRef, Id, Message as GMessage, NewMessage, Ticket as GTicket};
-use crate::map::message::FileOutcome;
+use crate::client::wire::{Id, Message as GMessage, NewMessage, Ticket as GTicket};
 use crate::map::people::AgentDirectory;
 use crate::map::ticket::{self, TicketContext, TicketPlan};
 use crate::map::time;
@@ -11,7 +10,7 @@ use crate::writer::users::api_failure;
 use crate::writer::Run;
 use deskshift_core::destination::{DestinationError, Mismatch};
 use deskshift_core::ledger::IdMapState;
-use deskshift_core::model::{ObjectKind, SourceId, TicketThread};
+use deskshift_core::model::{ObjectKind, TicketThread};
 use deskshift_core::normalise::tag_key;
 use futures::TryStreamExt;
 use serde_json::Value;
@@ -54,30 +53,6 @@ pub(super) async fn tickets(
         .await
 }
 
-/// What the writer had for files: uploaded ones from the ledger (with the
-/// Stames size, which is what must have arrived), the rest missing.
-fn files_of(
-    run: &Run<'_>,
-    thread: &TicketThread,
-) -> Result<HashMap<SourceId, FileOutcome>, DestinationError> {
-    let mut files = HashMap::new();
-    for a in thread.messages.iter().flat_map(|m| &m.attachments) {
-        let outcome = match run.mapping(ObjectKind::Attachments, &a.id)? {
-            Some(entry) if entry.state == IdMapState::Created => {
-                FileOutcome::Uploaded(AttachmentRef {
-                    url: entry.dest_id.unwrap_or_default(),
-                    name: a.file_name.clone(),
-                    content_type: a.content_type.clone(),
-                    size: a.size_bytes,
-                })
-            }
-            _ => FileOutcome::Missing(String::new()),
-        };
-        files.insert(a.id.clone(), outcome);
-    }
-    Ok(files)
-}
-
 fn check_ticket(
     run: &Run<'_>,
     schema: &Schema,
@@ -89,7 +64,7 @@ fn check_ticket(
 ) -> Result<(), DestinationError> {
     let t = &thread.ticket;
     let customers = crate::writer::tickets::customers_of(run, thread)?;
-    let files = files_of(run, thread)?;
+    let files = crate::writer::files::known(run, thread)?;
     let no_tags = HashMap::new();
     let ctx = TicketContext {
         customers: &customers,
@@ -175,7 +150,7 @@ fn compare_ticket(check: &mut Check<'_>, plan: &TicketPlan, found: &GTicket) {
     expected_tags.sort();
     actual_tags.sort();
     check.eq("tags", expected_tags, actual_tags);
-    let actual_fields = field_values(&found.custom_fields);
+    let actual_fields = found.field_values();
     for value in &e.custom_fields {
         let actual = actual_fields.get(&value.id);
         if !same_value(&value.value, actual) {
@@ -198,26 +173,6 @@ fn compare_ticket(check: &mut Check<'_>, plan: &TicketPlan, found: &GTicket) {
         e.closed_datetime.as_ref(),
         found.closed_datetime.as_deref(),
     );
-}
-
-/// Ticket field values as `GET /api/tickets/{id}` shows them: an object keyed
-/// by field id (`{"12": {"id": 12, "value": …}}`) or a list.
-fn field_values(value: &Value) -> HashMap<Id, Value> {
-    let items: Vec<&Value> = match value {
-        Value::Object(map) => map.values().collect(),
-        Value::Array(items) => items.iter().collect(),
-        _ => Vec::new(),
-    };
-    items
-        .into_iter()
-        .filter_map(|item| {
-            let id = item
-                .get("id")
-                .and_then(Value::as_u64)
-                .or_else(|| item.pointer("/field/id").and_then(Value::as_u64))?;
-            Some((id, item.get("value").cloned().unwrap_or(Value::Null)))
-        })
-        .collect()
 }
 
 fn same_value(expected: &Value, actual: Option<&Value>) -> bool {
@@ -393,11 +348,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn field_values_read_both_shapes() {
-        let object = serde_json::json!({"12": {"id": 12, "value": "a"}});
-        assert_eq!(field_values(&object)[&12], "a");
-        let list = serde_json::json!([{"id": 3, "field": {"id": 3}, "value": 1.5}]);
-        assert_eq!(field_values(&list)[&3], 1.5);
+    fn numbers_compare_by_value() {
         assert!(same_value(
             &serde_json::json!(7.0),
             Some(&serde_json::json!(7))

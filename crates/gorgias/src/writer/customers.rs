@@ -26,9 +26,9 @@ use crate::client::wire::{Customer as GorgiasCustomer, Id};
 use crate::client::ApiError;
 use crate::map::customer::{self, CustomerFields};
 use deskshift_core::destination::notes::Category;
-use deskshift_core::destination::DestinationError;
+use deskshift_core::destination::{DestinationError, DELTA};
 use deskshift_core::engine::{WriteError, Written};
-use deskshift_core::ledger::{content_hash, Intent, JournalId, Outcome};
+use deskshift_core::ledger::{content_hash, IdMapState, Intent, JournalId, Outcome};
 use deskshift_core::model::{CustomObjectRecord, Customer, ObjectKind};
 use deskshift_core::normalise::email_key;
 use futures::TryStreamExt;
@@ -77,7 +77,15 @@ pub async fn load(
         run.ctx.counts.source(KIND, 1);
         let email = customer::email_of(&c);
         if let Some(id) = run.done_id(KIND, &c.id)? {
-            run.tally(KIND, &c.id, &Written::AlreadyDone(id.to_string()))?;
+            let ours = run
+                .mapping(KIND, &c.id)?
+                .is_some_and(|e| e.state != IdMapState::Matched);
+            if run.phase == DELTA && ours {
+                // Created by deskshift and changed in Stames since.
+                super::updates::customer(run, &c, id, fields).await?;
+            } else {
+                run.tally(KIND, &c.id, &Written::AlreadyDone(id.to_string()))?;
+            }
             for record in records.open_records_of(&c.id)? {
                 records::done(run, records, &record)?;
             }

@@ -272,6 +272,27 @@ async fn upload(
     }
 }
 
+/// The files of a thread as the ledger knows them: uploaded ones (with the
+/// Stames size, which is what must have arrived), the rest missing. What a
+/// ticket already in Gorgias shows, for `verify` and for `delta`'s plan.
+pub fn known(
+    run: &Run<'_>,
+    thread: &deskshift_core::model::TicketThread,
+) -> Result<HashMap<SourceId, FileOutcome>, DestinationError> {
+    let mut files = HashMap::new();
+    for a in thread.messages.iter().flat_map(|m| &m.attachments) {
+        let outcome =
+            match run.mapping(KIND, &a.id)? {
+                Some(entry) if entry.state == IdMapState::Created => FileOutcome::Uploaded(
+                    reference(a, entry.dest_id.unwrap_or_default(), a.size_bytes),
+                ),
+                _ => FileOutcome::Missing(String::new()),
+            };
+        files.insert(a.id.clone(), outcome);
+    }
+    Ok(files)
+}
+
 /// Records that `a` is the file at `url`, uploaded by an earlier run whose
 /// outcome was lost (found in the ticket that shows it).
 pub fn adopt(run: &Run<'_>, a: &Attachment, url: &str) -> Result<(), DestinationError> {

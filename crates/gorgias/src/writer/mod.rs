@@ -17,6 +17,7 @@ pub mod files;
 pub mod records;
 pub mod spill;
 pub mod tickets;
+pub mod updates;
 pub mod users;
 
 use crate::client::GorgiasClient;

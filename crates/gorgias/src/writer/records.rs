@@ -18,7 +18,7 @@ use super::users::api_failure;
 use super::Run;
 use crate::client::wire::Id;
 use crate::map::customer::OBJECTS_KEY;
-use deskshift_core::destination::DestinationError;
+use deskshift_core::destination::{DestinationError, DELTA};
 use deskshift_core::engine::Written;
 use deskshift_core::ledger::{content_hash, IdMapState, Intent, Outcome};
 use deskshift_core::model::{CustomObjectRecord, ObjectKind};
@@ -42,6 +42,10 @@ pub fn done(
         return Ok(false);
     };
     if !matches!(entry.state, IdMapState::Created | IdMapState::Updated) {
+        return Ok(false);
+    }
+    if run.phase == DELTA && entry.content_hash.as_deref() != Some(&content_hash(record)) {
+        // Changed in Stames since: written again into its customer's data.
         return Ok(false);
     }
     run.tally(

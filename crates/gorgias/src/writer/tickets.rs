@@ -15,7 +15,7 @@
 
 use super::files::{self, Postpone};
 use super::users::api_failure;
-use super::{journal_error, Run};
+use super::{journal_error, updates, Run};
 use crate::client::wire::{AttachmentRef, Id, NewMessage};
 use crate::client::{ApiError, GorgiasClient};
 use crate::map::extras::ExtraField;
@@ -24,7 +24,7 @@ use crate::map::message::FileOutcome;
 use crate::map::people::AgentDirectory;
 use crate::map::ticket::{self, TicketContext, TicketPlan};
 use deskshift_core::destination::notes::Category;
-use deskshift_core::destination::DestinationError;
+use deskshift_core::destination::{DestinationError, DELTA};
 use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::{content_hash, IdMapState};
 use deskshift_core::model::{Attachment, Message, ObjectKind, SourceId, TicketThread};
@@ -73,7 +73,7 @@ fn split(thread: &TicketThread) -> (Vec<&Message>, Vec<&Message>) {
     (ordered, rest)
 }
 
-fn attachments<'m>(messages: &[&'m Message]) -> Vec<&'m Attachment> {
+pub(super) fn attachments<'m>(messages: &[&'m Message]) -> Vec<&'m Attachment> {
     messages.iter().flat_map(|m| m.attachments.iter()).collect()
 }
 
@@ -92,6 +92,10 @@ async fn one(
         Some(id) => Some(id),
         None => settle_landed(run, thread, &inline).await?,
     };
+    if let (Some(id), DELTA) = (done, run.phase) {
+        // In Gorgias already and changed in Stames since.
+        return updates::ticket(run, shared, thread, id).await;
+    }
     let customers = customers_of(run, thread)?;
     if done.is_none() && !customers.contains_key(&t.customer_id) {
         // Checked before any upload: nothing is spent on a ticket that
@@ -331,7 +335,10 @@ async fn settle_landed(
     Ok(Some(id))
 }
 
-async fn create_message(
+/// `POST /api/tickets/{ticket}/messages` through the exactly-once protocol.
+/// The destination id is `ticket/message`: Gorgias addresses a message
+/// through its ticket, and rollback may have to remove one alone.
+pub(super) async fn create_message(
     run: &Run<'_>,
     ticket: Id,
     message_id: &str,
@@ -349,18 +356,30 @@ async fn create_message(
                     .message_by_external_id(ticket, message_id)
                     .await
                     .map_err(ApiError::into_write_error)?;
-                Ok(found.map(|m| m.id.to_string()))
+                Ok(found.map(|m| message_dest_id(ticket, m.id)))
             },
             || async {
                 client
                     .create_message(ticket, body)
                     .await
-                    .map(|m| m.id.to_string())
+                    .map(|m| message_dest_id(ticket, m.id))
                     .map_err(ApiError::into_write_error)
             },
         )
         .await
         .map_err(journal_error)
+}
+
+/// How the ledger names a Gorgias message: `ticket/message`.
+pub fn message_dest_id(ticket: Id, message: Id) -> String {
+    format!("{ticket}/{message}")
+}
+
+/// The ticket and message ids of a ledger message id; `None` for a bare
+/// message id (written by deskshift before 0.2), which names no ticket.
+pub fn parse_message_dest_id(dest: &str) -> Option<(Id, Id)> {
+    let (ticket, message) = dest.split_once('/')?;
+    Some((ticket.parse().ok()?, message.parse().ok()?))
 }
 
 /// Gorgias ids of the customers a ticket mentions (its customer and any
@@ -383,7 +402,10 @@ pub fn customers_of(
 
 /// Counts the files of messages that are already in Gorgias by what the
 /// ledger says happened to them.
-fn tally_done_files(run: &Run<'_>, attachments: &[&Attachment]) -> Result<(), DestinationError> {
+pub(super) fn tally_done_files(
+    run: &Run<'_>,
+    attachments: &[&Attachment],
+) -> Result<(), DestinationError> {
     for a in attachments {
         run.ctx.counts.source(ObjectKind::Attachments, 1);
         match run.mapping(ObjectKind::Attachments, &a.id)? {
@@ -402,7 +424,7 @@ fn tally_done_files(run: &Run<'_>, attachments: &[&Attachment]) -> Result<(), De
 
 /// A ticket that cannot be written now: recorded with the reason, its
 /// children counted with it.
-fn refuse(
+pub(super) fn refuse(
     run: &Run<'_>,
     thread: &TicketThread,
     children: &Children,
@@ -458,7 +480,7 @@ fn refuse(
 
 /// The records that travel with a ticket.
 #[derive(Debug, Clone, Copy)]
-struct Children {
+pub(super) struct Children {
     messages: u64,
     status_events: u64,
     reminders: u64,
@@ -467,7 +489,7 @@ struct Children {
 }
 
 impl Children {
-    fn of(thread: &TicketThread) -> Children {
+    pub(super) fn of(thread: &TicketThread) -> Children {
         let t = &thread.ticket;
         Children {
             messages: thread.messages.len() as u64,
@@ -489,7 +511,7 @@ impl Children {
 
     /// The ticket is in Gorgias: its history, reminders and SLA are in its
     /// note and fields; notification triggers are not migrated.
-    fn count_landed(&self, run: &Run<'_>, ticket_id: &str) {
+    pub(super) fn count_landed(&self, run: &Run<'_>, ticket_id: &str) {
         let c = run.ctx.counts;
         for (kind, n) in [
             (ObjectKind::StatusEvents, self.status_events),

@@ -187,3 +187,140 @@ pub async fn assert_verifies_clean(project: &Project, source: &StamesApi, dest: 
         &report.mismatches[..report.mismatches.len().min(5)]
     );
 }
+
+/// The engine's phases over this project, as the binary builds them.
+pub fn phases<'a>(
+    project: &'a Project,
+    cache: &'a Path,
+    source: &'a StamesApi,
+    dest: &'a Gorgias,
+) -> deskshift_core::engine::Phases<'a> {
+    deskshift_core::engine::Phases {
+        source,
+        destination: dest,
+        progress: &Silent,
+        cache_dir: cache,
+        reports_dir: project.dir.path(),
+    }
+}
+
+/// `deskshift delta` as the binary runs it (window, narrowed source, one run).
+pub async fn delta(
+    project: &Project,
+    source: &StamesApi,
+    dest: &Gorgias,
+) -> (
+    deskshift_core::summary::Summary,
+    deskshift_core::delta::DeltaReport,
+) {
+    let cache = project.cache();
+    let (_, summary, report) = phases(project, &cache, source, dest)
+        .delta(
+            project.ledger(),
+            deskshift_core::delta::DEFAULT_OVERLAP,
+            true,
+        )
+        .await
+        .expect("delta runs");
+    (summary, report)
+}
+
+/// `deskshift delta --check`.
+pub async fn delta_check(
+    project: &Project,
+    source: &StamesApi,
+) -> deskshift_core::delta::DeltaReport {
+    let (_, report) = deskshift_core::delta::check(
+        project.ledger(),
+        source,
+        deskshift_core::delta::DEFAULT_OVERLAP,
+    )
+    .await
+    .expect("delta --check runs");
+    report
+}
+
+/// `deskshift rollback` as the binary runs it.
+pub async fn rollback(
+    project: &Project,
+    source: &StamesApi,
+    dest: &Gorgias,
+    options: &deskshift_core::rollback::RollbackOptions,
+) -> Result<deskshift_core::rollback::RollbackReport, deskshift_core::engine::PhaseError> {
+    let cache = project.cache();
+    phases(project, &cache, source, dest)
+        .rollback(project.ledger(), options)
+        .await
+        .map(|(_, report)| report)
+}
+
+/// A Stames workspace, a Gorgias account and a project, wired as the binary
+/// wires them.
+pub struct World {
+    pub stames: RunningEmulator,
+    pub gorgias: RunningGorgias,
+    pub source: StamesApi,
+    pub dest: Gorgias,
+    pub project: Project,
+}
+
+impl World {
+    pub async fn start(seed: u64, tickets: usize, existing: ExistingData) -> World {
+        World::start_with(seed, tickets, |_| existing).await
+    }
+
+    /// [`World::start`] with an account made from the Stames workspace.
+    pub async fn start_with(
+        seed: u64,
+        tickets: usize,
+        account: impl FnOnce(&deskshift_sim::stames::StamesData) -> ExistingData,
+    ) -> World {
+        let stames = stames(seed, tickets).await;
+        let gorgias = gorgias(account(&stames.data()), FaultSpec::default()).await;
+        let source = source(&stames);
+        let dest = destination(&gorgias);
+        World {
+            stames,
+            gorgias,
+            source,
+            dest,
+            project: Project::new(),
+        }
+    }
+
+    pub async fn run(&self, phase: Phase) -> Outcome {
+        run(&self.project, &self.source, &self.dest, phase)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub async fn delta(
+        &self,
+    ) -> (
+        deskshift_core::summary::Summary,
+        deskshift_core::delta::DeltaReport,
+    ) {
+        delta(&self.project, &self.source, &self.dest).await
+    }
+
+    pub async fn rollback(
+        &self,
+        options: deskshift_core::rollback::RollbackOptions,
+    ) -> Result<deskshift_core::rollback::RollbackReport, deskshift_core::engine::PhaseError> {
+        rollback(&self.project, &self.source, &self.dest, &options).await
+    }
+
+    /// `rollback --dry-run`.
+    pub async fn plan(&self) -> deskshift_core::rollback::RollbackReport {
+        self.rollback(deskshift_core::rollback::RollbackOptions {
+            dry_run: true,
+            ..Default::default()
+        })
+        .await
+        .expect("a dry run")
+    }
+
+    pub async fn assert_verifies_clean(&self) {
+        assert_verifies_clean(&self.project, &self.source, &self.dest).await;
+    }
+}

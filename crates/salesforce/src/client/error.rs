@@ -43,6 +43,13 @@ pub struct SalesforceError {
     pub fields: Vec<String>,
 }
 
+impl SalesforceError {
+    /// `ENTITY_IS_DELETED`: the record is in the Recycle Bin already.
+    pub fn is_gone(&self) -> bool {
+        self.code == "ENTITY_IS_DELETED"
+    }
+}
+
 impl fmt::Display for SalesforceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code, self.message)?;
@@ -366,6 +373,12 @@ impl ApiError {
 
     pub fn is_not_found(&self) -> bool {
         matches!(self, ApiError::NotFound { .. })
+    }
+
+    /// Whether the record addressed is not there any more: not found, or
+    /// in the Recycle Bin (deleted, or cascaded away with its parent).
+    pub fn is_gone(&self) -> bool {
+        self.is_not_found() || self.errors().iter().any(SalesforceError::is_gone)
     }
 
     /// Whether an expired or revoked session caused this (401).

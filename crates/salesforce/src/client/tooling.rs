@@ -98,6 +98,21 @@ impl SalesforceClient {
         value_set: &str,
         values: &[NewPicklistValue],
     ) -> Result<Vec<String>, ApiError> {
+        let (id, mut metadata) = self.standard_value_set(value_set).await?;
+        let added =
+            merge_standard_values(&mut metadata, values).map_err(|detail| ApiError::Protocol {
+                what: format!("the standard value set {value_set}"),
+                detail,
+            })?;
+        if !added.is_empty() {
+            self.put_standard_value_set(&id, &metadata).await?;
+        }
+        Ok(added)
+    }
+
+    /// The Tooling id and the `Metadata` (its values, in order, with their
+    /// flags) of the standard value set `value_set`.
+    pub async fn standard_value_set(&self, value_set: &str) -> Result<(String, Value), ApiError> {
         let soql = format!(
             "SELECT Id FROM StandardValueSet WHERE MasterLabel = {}",
             quote(name(value_set)?)
@@ -114,17 +129,84 @@ impl SalesforceClient {
             .to_string();
         let path = format!("/tooling/sobjects/StandardValueSet/{}", segment(&id));
         let current: Value = self.get_json(&path, &[]).await?;
-        let mut metadata = current.get("Metadata").cloned().unwrap_or(Value::Null);
-        let added =
-            merge_standard_values(&mut metadata, values).map_err(|detail| ApiError::Protocol {
-                what: format!("GET {path}"),
-                detail,
-            })?;
-        if !added.is_empty() {
-            self.send(Call::new(Method::PATCH, path).json(&json!({ "Metadata": metadata }))?)
-                .await?;
+        Ok((id, current.get("Metadata").cloned().unwrap_or(Value::Null)))
+    }
+
+    /// Replaces a standard value set's values with `metadata` (the whole
+    /// list, Metadata API semantics): how values are added, and how a
+    /// rollback puts the list back as it was.
+    pub async fn put_standard_value_set(&self, id: &str, metadata: &Value) -> Result<(), ApiError> {
+        let path = format!("/tooling/sobjects/StandardValueSet/{}", segment(id));
+        self.send(Call::new(Method::PATCH, path).json(&json!({ "Metadata": metadata }))?)
+            .await?;
+        Ok(())
+    }
+
+    /// The Tooling id of the custom field `api_name` (`Legacy_Id__c`) of
+    /// `object`, if it exists.
+    pub async fn custom_field_id(
+        &self,
+        object: &str,
+        api_name: &str,
+    ) -> Result<Option<String>, ApiError> {
+        // `TableEnumOrId` holds a standard object's name but a custom
+        // object's Tooling id: a field on a custom object takes one query more.
+        let table = if object.ends_with("__c") {
+            let soql = format!(
+                "SELECT Id FROM CustomObject WHERE DeveloperName = {}",
+                quote(object.trim_end_matches("__c"))
+            );
+            match self.first_tooling_id(&soql).await? {
+                Some(id) => id,
+                None => return Ok(None),
+            }
+        } else {
+            object.to_string()
+        };
+        let soql = format!(
+            "SELECT Id FROM CustomField WHERE DeveloperName = {} AND TableEnumOrId = {}",
+            quote(api_name.trim_end_matches("__c")),
+            quote(&table)
+        );
+        self.first_tooling_id(&soql).await
+    }
+
+    /// The `Id` of the first row a Tooling query answers.
+    async fn first_tooling_id(&self, soql: &str) -> Result<Option<String>, ApiError> {
+        let rows: Vec<Value> = self.tooling_query(soql).try_collect().await?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.get("Id"))
+            .and_then(Value::as_str)
+            .map(String::from))
+    }
+
+    /// The `Metadata` of custom field `id` (Tooling id).
+    pub async fn custom_field_metadata(&self, id: &str) -> Result<Value, ApiError> {
+        let path = format!("/tooling/sobjects/CustomField/{}", segment(id));
+        let found: Value = self.get_json(&path, &[]).await?;
+        Ok(found.get("Metadata").cloned().unwrap_or(Value::Null))
+    }
+
+    /// `PATCH /tooling/sobjects/CustomField/{id}` with `{"Metadata": …}`:
+    /// replaces a field's label and, for a picklist, its whole value list.
+    pub async fn update_custom_field(&self, id: &str, metadata: &Value) -> Result<(), ApiError> {
+        let path = format!("/tooling/sobjects/CustomField/{}", segment(id));
+        self.send(Call::new(Method::PATCH, path).json(&json!({ "Metadata": metadata }))?)
+            .await?;
+        Ok(())
+    }
+
+    /// `DELETE /tooling/sobjects/{kind}/{id}` (a `CustomField` with its data
+    /// and permissions, a `CustomObject` with its records); `false` when it
+    /// was gone already.
+    pub async fn delete_tooling(&self, kind: &str, id: &str) -> Result<bool, ApiError> {
+        let path = format!("/tooling/sobjects/{}/{}", name(kind)?, segment(id));
+        match self.send(Call::new(Method::DELETE, path)).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
         }
-        Ok(added)
     }
 
     /// The id of the permission set owned by the signed-in user's profile.

@@ -15,7 +15,7 @@
 //! own fields and are counted with it.
 
 use super::batch::{self, Item, Op, Route, Target};
-use super::{api_failure, events, files, messages, notes, topics, Run};
+use super::{api_failure, events, files, messages, notes, topics, updates, Run};
 use crate::client::soql::{in_lists, MAX_WHERE_CHARS};
 use crate::map::case::{self, CaseContext};
 use crate::map::schema;
@@ -24,13 +24,13 @@ use crate::map::validate::validate;
 use crate::map::SfId;
 use crate::prepare::Org;
 use deskshift_core::destination::notes::Category;
-use deskshift_core::destination::DestinationError;
+use deskshift_core::destination::{DestinationError, DELTA};
 use deskshift_core::engine::Written;
 use deskshift_core::ledger::content_hash;
 use deskshift_core::model::{ObjectKind, TicketThread};
 use deskshift_core::source::Read;
 use futures::{StreamExt, TryStreamExt};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 
 const KIND: ObjectKind = ObjectKind::Tickets;
@@ -125,11 +125,12 @@ async fn write_chunk(
             .and_then(|id| contacts.get(id))
             .cloned()
             .unwrap_or_default();
-        if let Some(id) = run.done_dest_id(KIND, &t.id)? {
+        let done = run.done_dest_id(KIND, &t.id)?;
+        if let (Some(id), false) = (&done, run.phase == DELTA) {
             run.tally(KIND, &t.id, &Written::AlreadyDone(id.clone()))?;
             landed.push(Landed {
                 thread,
-                case_id: id,
+                case_id: id.clone(),
                 contact: info,
             });
             continue;
@@ -191,6 +192,34 @@ async fn write_chunk(
                 &t.id,
                 format!("{}: {}", r.field, r.detail),
             );
+        }
+        if let Some(case_id) = done {
+            // In Salesforce already and changed in Stames since (delta):
+            // its fields are brought up to date here, its new messages,
+            // notes, files and events below with the chunk's.
+            if !record.contains_key("OwnerId") {
+                // Left to Salesforce on insert: the migration user owns it.
+                let me = run
+                    .client
+                    .user_id()
+                    .await
+                    .map_err(|e| api_failure("read the migration user's id", e))?;
+                record.insert("OwnerId".into(), json!(me));
+            }
+            let change = updates::Change {
+                kind: KIND,
+                source_id: &t.id,
+                object: schema::CASE,
+                hash: content_hash(thread),
+                record: &record,
+            };
+            updates::apply(run, org, &case_id, change).await?;
+            landed.push(Landed {
+                thread,
+                case_id,
+                contact: info,
+            });
+            continue;
         }
         let key = record
             .get(schema::TICKET_ID)

@@ -19,15 +19,15 @@
 //! them) and not counted; a customer counts once, by its Contact.
 
 use super::batch::{self, Item, Op, Route, Target};
-use super::Run;
+use super::{updates, Run};
 use crate::map::customer::{self, CustomerPlan};
 use crate::map::schema;
 use crate::map::validate::validate;
 use crate::prepare::Org;
 use deskshift_core::destination::notes::Category;
-use deskshift_core::destination::DestinationError;
+use deskshift_core::destination::{DestinationError, DELTA};
 use deskshift_core::engine::Written;
-use deskshift_core::ledger::content_hash;
+use deskshift_core::ledger::{content_hash, IdMapState};
 use deskshift_core::model::{Customer, ObjectKind};
 use futures::TryStreamExt;
 use serde_json::json;
@@ -90,12 +90,30 @@ async fn write_chunk(
     let mut planned: Vec<(Customer, CustomerPlan)> = Vec::new();
     for c in chunk {
         run.ctx.counts.source(KIND, 1);
+        let plan = customer::plan(&c, &org.plan, &org.caps);
         if let Some(id) = run.done_dest_id(KIND, &c.id)? {
-            run.tally(KIND, &c.id, &Written::AlreadyDone(id))?;
+            let ours = run
+                .mapping(KIND, &c.id)?
+                .is_some_and(|e| e.state != IdMapState::Matched);
+            match (&plan.contact, run.phase == DELTA && ours) {
+                // Created by deskshift and changed in Stames since: the
+                // Contact's fields are brought up to date (it stays on its
+                // Account).
+                (Some(contact), true) => {
+                    let change = updates::Change {
+                        kind: KIND,
+                        source_id: &c.id,
+                        object: schema::CONTACT,
+                        hash: content_hash(&c),
+                        record: &contact.record,
+                    };
+                    updates::apply(run, org, &id, change).await?;
+                }
+                _ => run.tally(KIND, &c.id, &Written::AlreadyDone(id))?,
+            }
             run.ctx.progress.advance(KIND, 1);
             continue;
         }
-        let plan = customer::plan(&c, &org.plan, &org.caps);
         for repair in &plan.repairs {
             run.notes.add(
                 Category::Repair,

@@ -29,6 +29,7 @@ pub mod messages;
 pub mod notes;
 pub mod records;
 pub mod topics;
+pub mod updates;
 pub mod users;
 
 use crate::client::{ApiError, SalesforceClient};

@@ -4,13 +4,13 @@
 //! batch protocol ([`super::batch`]), one object at a time.
 
 use super::batch::{self, Item, Op, Route, Target};
-use super::Run;
+use super::{updates, Run};
 use crate::map::objects::{self, Parents};
 use crate::map::schema;
 use crate::map::validate::validate;
 use crate::prepare::Org;
 use deskshift_core::destination::notes::Category;
-use deskshift_core::destination::DestinationError;
+use deskshift_core::destination::{DestinationError, DELTA};
 use deskshift_core::engine::Written;
 use deskshift_core::ledger::content_hash;
 use deskshift_core::model::{CustomObjectRecord, ObjectKind};
@@ -47,8 +47,9 @@ async fn write_chunk(
     let mut by_object: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     for r in &chunk {
         run.ctx.counts.source(KIND, 1);
-        if let Some(id) = run.done_dest_id(KIND, &r.id)? {
-            run.tally(KIND, &r.id, &Written::AlreadyDone(id))?;
+        let done = run.done_dest_id(KIND, &r.id)?;
+        if let (Some(id), false) = (&done, run.phase == DELTA) {
+            run.tally(KIND, &r.id, &Written::AlreadyDone(id.clone()))?;
             continue;
         }
         let mut cases = HashMap::new();
@@ -111,6 +112,18 @@ async fn write_chunk(
                 )?;
                 continue;
             }
+        }
+        if let Some(id) = &done {
+            // In Salesforce already and changed in Stames since (delta).
+            let change = updates::Change {
+                kind: KIND,
+                source_id: &r.id,
+                object: &plan.object,
+                hash: content_hash(r),
+                record: &record,
+            };
+            updates::apply(run, org, id, change).await?;
+            continue;
         }
         let key = record
             .get(schema::RECORD_ID)

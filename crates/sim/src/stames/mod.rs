@@ -33,6 +33,7 @@ pub use server::{Stats, DEFAULT_PER_PAGE};
 
 use crate::budget::Budget;
 use crate::rate_limit::FixedWindow;
+use deskshift_stames::api::wire::{WireCustomer, WireMessage, WireTicket};
 use server::{AppState, Counters};
 pub use state::write_state;
 use state::Store;
@@ -254,6 +255,68 @@ impl RunningEmulator {
     /// Runs `f` on the data as served now, without copying it.
     pub fn with_data<R>(&self, f: impl FnOnce(&StamesData) -> R) -> R {
         f(&self.state.store.read().data)
+    }
+
+    /// `POST /tickets/{id}/messages`, applied in process (tests, delta drills):
+    /// the same write the HTTP API makes, with the same validation.
+    pub async fn add_message(
+        &self,
+        ticket: u64,
+        message: writes::NewMessage,
+    ) -> Result<WireMessage, writes::WriteError> {
+        self.write(|inner| writes::add_message(inner, ticket, message))
+            .await
+    }
+
+    /// `PATCH /tickets/{id}`, applied in process.
+    pub async fn patch_ticket(
+        &self,
+        ticket: u64,
+        patch: writes::TicketPatch,
+    ) -> Result<WireTicket, writes::WriteError> {
+        self.write(|inner| writes::patch_ticket(inner, ticket, patch))
+            .await
+    }
+
+    /// `POST /tickets`, applied in process.
+    pub async fn create_ticket(
+        &self,
+        ticket: writes::NewTicket,
+    ) -> Result<WireTicket, writes::WriteError> {
+        self.write(|inner| writes::create_ticket(inner, ticket))
+            .await
+    }
+
+    /// `POST /customers`, applied in process.
+    pub async fn create_customer(
+        &self,
+        customer: writes::NewCustomer,
+    ) -> Result<WireCustomer, writes::WriteError> {
+        self.write(|inner| writes::create_customer(inner, customer))
+            .await
+    }
+
+    /// `PATCH /customers/{id}`, applied in process.
+    pub async fn patch_customer(
+        &self,
+        customer: u64,
+        patch: writes::CustomerPatch,
+    ) -> Result<WireCustomer, writes::WriteError> {
+        self.write(|inner| writes::patch_customer(inner, customer, patch))
+            .await
+    }
+
+    async fn write<T>(
+        &self,
+        apply: impl FnOnce(&mut state::Inner) -> Result<T, writes::WriteError>,
+    ) -> Result<T, writes::WriteError> {
+        match self.state.store.mutate(apply).await {
+            Ok(result) => result,
+            // The write happened; only the state file lags behind.
+            Err(io) => Err(writes::WriteError::Invalid(format!(
+                "applied, but the state file could not be saved: {io}"
+            ))),
+        }
     }
 
     /// Stops accepting connections, lets requests in flight finish, and waits

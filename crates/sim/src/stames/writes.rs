@@ -196,6 +196,28 @@ pub struct NewTicket {
     pub message: NewMessage,
 }
 
+impl NewTicket {
+    /// A ticket with defaults everywhere: `subject`, by `customer`, one
+    /// customer message `body` on `channel`.
+    pub fn simple(subject: &str, channel: &str, customer: u64, body: &str) -> NewTicket {
+        NewTicket {
+            subject: subject.into(),
+            channel: channel.into(),
+            customer_id: customer,
+            status: None,
+            priority: None,
+            assignee_id: None,
+            department_id: None,
+            tags: Vec::new(),
+            custom_fields: Vec::new(),
+            message: NewMessage {
+                body_text: body.into(),
+                ..NewMessage::default()
+            },
+        }
+    }
+}
+
 fn invalid(message: impl Into<String>) -> WriteError {
     WriteError::Invalid(message.into())
 }
