@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod mapping;
 pub mod model;
 pub mod normalise;
+pub mod plan;
 pub mod progress;
 pub mod project;
 pub mod reconciliation;

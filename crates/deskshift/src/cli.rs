@@ -48,6 +48,11 @@ pub enum Command {
     /// No record moves before it is confirmed.
     #[command(subcommand)]
     Map(MapCommand),
+    /// Apply the confirmed map to every source record offline and validate it against the
+    /// destination's schema and rules: records that would be created, matched, repaired and
+    /// rejected (each reason with examples), the preflight of side effects, projected calls
+    /// and duration; writes reports/plan.{json,md}. Nothing is written to the destination.
+    Plan(PlanArgs),
     /// Create the destination schema (custom fields, tags); optionally pause rules.
     Prepare(PrepareArgs),
     /// Load everything (or a sample) into the destination; resumable, no duplicates.
@@ -163,6 +168,12 @@ pub struct MigrateArgs {
     /// Load even though active destination rules would act on migrated records.
     #[arg(long)]
     pub allow_active_rules: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Args)]

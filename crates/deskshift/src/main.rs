@@ -57,6 +57,7 @@ async fn dispatch(command: Command) -> CliResult {
         Command::Init(args) => commands::init::run(args),
         Command::Discover(args) => commands::discover::run(args).await,
         Command::Map(command) => commands::map::run(command).await,
+        Command::Plan(args) => commands::plan::run(args).await,
         Command::Prepare(args) => commands::prepare::run(args).await,
         Command::Migrate(args) => commands::migrate::run(args).await,
         Command::Verify(args) => commands::verify::run(args).await,

@@ -64,7 +64,7 @@ fn the_gate_refuses_an_unconfirmed_and_an_edited_map() {
 
     let proposed = ok(project, &["map", "propose"]);
     assert!(proposed.contains("deskshift map confirm"), "{proposed}");
-    for command in [&["migrate"][..], &["prepare"]] {
+    for command in [&["migrate"][..], &["prepare"], &["plan"]] {
         let why = fails(project, command, 4);
         assert!(
             why.contains("not been confirmed") && why.contains("deskshift map confirm"),
@@ -104,6 +104,20 @@ fn the_gate_refuses_an_unconfirmed_and_an_edited_map() {
 
     ok(project, &["map", "confirm"]);
     assert!(ok(project, &["map", "diff"]).contains("No changes"));
+
+    // With the map confirmed, plan runs offline and writes its reports.
+    let planned = ok(project, &["plan"]);
+    assert!(planned.contains("Nothing was written"), "{planned}");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(project.join("reports/plan.json")).unwrap())
+            .unwrap();
+    assert!(
+        plan["objects"]["tickets"]["create"].as_u64().unwrap() > 0,
+        "{plan}"
+    );
+    assert!(std::fs::read_to_string(project.join("reports/plan.md"))
+        .unwrap()
+        .contains("## Records"));
     ok(project, &["prepare"]);
 }
 

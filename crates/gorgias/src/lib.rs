@@ -21,6 +21,7 @@
 pub mod catalog;
 pub mod client;
 pub mod map;
+pub mod plan;
 pub mod preflight;
 pub mod prepare;
 pub mod readback;
@@ -37,8 +38,9 @@ use deskshift_core::destination::{
     Undone, VerifyReport, DELTA,
 };
 use deskshift_core::discover::ScopeReport;
-use deskshift_core::mapping::Catalog;
+use deskshift_core::mapping::{Catalog, FieldMap};
 use deskshift_core::model::{ObjectKind, Timestamp};
+use deskshift_core::plan::PlanTally;
 use deskshift_core::source::{ApiStats, Read};
 use deskshift_http::{Budget, RetryPolicy};
 use futures::StreamExt;
@@ -174,6 +176,16 @@ impl Destination for Gorgias {
     async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError> {
         let run = Run::new(&self.client, ctx, &self.config, writer::VERIFY);
         verify::verify(&run).await
+    }
+
+    async fn plan(
+        &self,
+        ctx: &LoadContext<'_>,
+        _map: &FieldMap,
+        tally: &PlanTally,
+    ) -> Result<(), DestinationError> {
+        let run = Run::for_plan(&self.client, ctx, &self.config, tally);
+        plan::plan(&run, tally).await
     }
 
     async fn catalog(&self, scope: &ScopeReport) -> Result<Catalog, DestinationError> {

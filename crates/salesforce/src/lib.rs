@@ -28,6 +28,7 @@
 pub mod catalog;
 pub mod client;
 pub mod map;
+pub mod plan;
 pub mod preflight;
 pub mod prepare;
 pub mod readback;
@@ -42,8 +43,9 @@ use deskshift_core::destination::{
     Undone, VerifyReport, DELTA,
 };
 use deskshift_core::discover::ScopeReport;
-use deskshift_core::mapping::Catalog;
+use deskshift_core::mapping::{Catalog, FieldMap};
 use deskshift_core::model::{ObjectKind, Timestamp};
+use deskshift_core::plan::PlanTally;
 use deskshift_core::source::ApiStats;
 use deskshift_http::{Budget, RetryPolicy};
 use std::time::Duration;
@@ -193,6 +195,17 @@ impl Destination for Salesforce {
         let run = Run::new(client, ctx, &self.config, writer::VERIFY);
         let org = prepare::schema(&run, prepare::Mode::ReadOnly).await?;
         verify::verify(&run, &org).await
+    }
+
+    async fn plan(
+        &self,
+        ctx: &LoadContext<'_>,
+        _map: &FieldMap,
+        tally: &PlanTally,
+    ) -> Result<(), DestinationError> {
+        let client = self.client().await?;
+        let run = Run::for_plan(client, ctx, &self.config, tally);
+        plan::plan(&run, tally).await
     }
 
     async fn catalog(&self, scope: &ScopeReport) -> Result<Catalog, DestinationError> {

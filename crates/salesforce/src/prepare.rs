@@ -26,13 +26,16 @@
 
 use crate::client::tooling::{merge_standard_values, NewPicklistValue};
 use crate::client::{ApiError, Describe, SalesforceClient};
+use crate::map::case::CaseContext;
 use crate::map::schema::{
     self, FieldKey, FieldOrigin, FieldSpec, ObjectOrigin, ObjectSpec, SchemaInput, SchemaPlan,
+    SfFieldType,
 };
 use crate::map::tags::{self, TagStrategy};
+use crate::map::users::UserDirectory;
 use crate::map::validate::{DescribeType, FieldDescribe, ObjectDescribe};
 use crate::map::values::{self, OrgValue, ValueMap};
-use crate::map::OrgCapabilities;
+use crate::map::{OrgCapabilities, SfId};
 use crate::writer::{api_failure, journal_error, Run};
 use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
@@ -104,6 +107,77 @@ impl Org {
             .filter(|(field, _)| allowed.is_some_and(|a| a.contains(&field.to_ascii_lowercase())))
             .map(|(field, value)| (field.clone(), value.clone()))
             .collect()
+    }
+
+    /// The org as `prepare` leaves it, for `plan`, which must not create
+    /// anything: every field of the schema plan exists and is visible, and
+    /// the Status, Priority and Origin values the source needs are active.
+    pub fn as_prepared(&mut self) {
+        for spec in &self.plan.fields {
+            let describe = self
+                .describes
+                .entry(spec.object.clone())
+                .or_insert_with(|| ObjectDescribe::new(spec.object.clone(), Vec::new()));
+            if describe.field(&spec.api_name).is_none() {
+                describe.insert(planned_field(spec));
+            }
+        }
+        // A custom object to create gets the system fields every object
+        // has, as the org grants them on Case (audit fields, owner).
+        let case = self.describe(schema::CASE);
+        for object in &self.plan.objects {
+            let describe = self
+                .describes
+                .entry(object.api_name.clone())
+                .or_insert_with(|| ObjectDescribe::new(object.api_name.clone(), Vec::new()));
+            if describe.field("Name").is_none() {
+                let mut name = planned_text("Name", 80);
+                name.createable = object.auto_number.is_none();
+                describe.insert(name);
+            }
+            let mut system = vec![
+                "CreatedDate",
+                "CreatedById",
+                "LastModifiedDate",
+                "LastModifiedById",
+            ];
+            if !object.controlled_by_parent {
+                system.push("OwnerId");
+            }
+            for field in system {
+                if let (None, Some(f)) = (describe.field(field), case.field(field)) {
+                    describe.insert(f.clone());
+                }
+            }
+        }
+        for (field, values) in [
+            ("Status", &self.statuses),
+            ("Priority", &self.priorities),
+            ("Origin", &self.origins),
+        ] {
+            if let Some(case) = self.describes.get_mut(schema::CASE) {
+                case.add_picklist_values(field, values.missing.iter().map(|w| w.value.clone()));
+            }
+        }
+    }
+
+    /// What the Case map needs to map a ticket of this org.
+    pub fn case_context<'a>(
+        &'a self,
+        contact_id: Option<&'a SfId>,
+        account_id: Option<&'a SfId>,
+        users: &'a UserDirectory,
+    ) -> CaseContext<'a> {
+        CaseContext {
+            contact_id,
+            account_id,
+            users,
+            schema: &self.plan,
+            statuses: &self.statuses,
+            priorities: &self.priorities,
+            origins: &self.origins,
+            caps: &self.caps,
+        }
     }
 
     pub fn describe(&self, object: &str) -> ObjectDescribe {
@@ -305,6 +379,47 @@ fn has_field(describes: &HashMap<String, Describe>, object: &str, field: &str) -
     describes
         .get(object)
         .is_some_and(|d| d.field(field).is_some())
+}
+
+/// A field the schema plan creates, as describe will show it once created.
+fn planned_field(spec: &FieldSpec) -> FieldDescribe {
+    let field_type = match spec.field_type {
+        SfFieldType::Text | SfFieldType::LongTextArea => DescribeType::Text,
+        SfFieldType::Number => DescribeType::Number,
+        SfFieldType::Checkbox => DescribeType::Boolean,
+        SfFieldType::Date => DescribeType::Date,
+        SfFieldType::DateTime => DescribeType::DateTime,
+        SfFieldType::Picklist => DescribeType::Picklist,
+        SfFieldType::MultiselectPicklist => DescribeType::MultiPicklist,
+        SfFieldType::Lookup | SfFieldType::MasterDetail => DescribeType::Reference,
+    };
+    FieldDescribe {
+        name: spec.api_name.clone(),
+        field_type,
+        length: spec.length.unwrap_or(0) as usize,
+        byte_length: None,
+        nillable: spec.field_type != SfFieldType::MasterDetail,
+        createable: true,
+        defaulted_on_create: spec.field_type == SfFieldType::Checkbox,
+        external_id: spec.external_id,
+        restricted_picklist: spec.restricted,
+        picklist_values: spec.picklist_values.clone(),
+    }
+}
+
+fn planned_text(name: &str, length: usize) -> FieldDescribe {
+    FieldDescribe {
+        name: name.to_string(),
+        field_type: DescribeType::Text,
+        length,
+        byte_length: None,
+        nillable: true,
+        createable: true,
+        defaulted_on_create: false,
+        external_id: false,
+        restricted_picklist: false,
+        picklist_values: Vec::new(),
+    }
 }
 
 /// The validation view of a describe.

@@ -12,7 +12,10 @@ use deskshift_core::destination::{Destination, LoadContext, Scope, VerifyReport}
 use deskshift_core::discover::ScopeReport;
 use deskshift_core::engine::{Counts, Journal};
 use deskshift_core::ledger::{Ledger, RunOutcome};
+use deskshift_core::mapping::propose::propose;
+use deskshift_core::mapping::FieldMap;
 use deskshift_core::model::ObjectKind;
+use deskshift_core::plan::{Finished, PlanTally};
 use deskshift_core::progress::{Progress, Silent};
 use deskshift_core::summary::ObjectSummary;
 use deskshift_stames::{StamesApi, StamesOptions};
@@ -226,4 +229,91 @@ pub async fn assert_verifies_clean(project: &Project, source: &StamesApi, dest: 
         "{:?}",
         &report.mismatches[..report.mismatches.len().min(5)]
     );
+}
+
+/// The map `map propose` would write for `scope`, from the destination's
+/// catalog, taken as confirmed (tests that edit a map build their own).
+pub async fn proposed_map(dest: &dyn Destination, scope: &ScopeReport) -> FieldMap {
+    let catalog = dest
+        .catalog(scope)
+        .await
+        .expect("the destination's catalog");
+    propose(scope, &catalog).map
+}
+
+/// Runs `deskshift plan` as the binary does (its own ledger run, nothing
+/// written to the destination) and returns the counts per kind.
+pub async fn plan(
+    project: &Project,
+    source: &StamesApi,
+    dest: &dyn Destination,
+    map: &FieldMap,
+) -> Finished {
+    let journal = Journal::begin(project.ledger(), "plan").expect("begin plan");
+    let scratch = Counts::default();
+    let cache = project.cache();
+    let ctx = LoadContext {
+        source,
+        journal: &journal,
+        counts: &scratch,
+        progress: &Silent,
+        cache_dir: &cache,
+    };
+    let tally = PlanTally::new();
+    dest.plan(&ctx, map, &tally).await.expect("plan runs");
+    journal.finish(RunOutcome::Succeeded).expect("finish plan");
+    tally.finish()
+}
+
+/// The plan predicted, kind by kind, exactly what the migration then did:
+/// as many records created, matched, rejected and skipped.
+pub fn assert_plan_predicted(plan: &Finished, migrated: &Outcome, kinds: &[ObjectKind]) {
+    for kind in kinds {
+        let planned = plan.objects.get(kind).copied().unwrap_or_default();
+        let done = migrated.counts.get(kind).cloned().unwrap_or_default();
+        assert!(
+            planned.adds_up(),
+            "{kind}: the plan does not add up: {planned:?}"
+        );
+        assert_eq!(
+            (
+                planned.source,
+                planned.create,
+                planned.matched,
+                planned.rejected,
+                planned.skipped
+            ),
+            (
+                done.source,
+                done.created,
+                done.matched,
+                done.rejected,
+                done.skipped
+            ),
+            "{kind}: planned (source, create, matched, rejected, skipped) differ from the \
+             migration's; plan reasons: {:#?}",
+            plan.reasons
+                .iter()
+                .filter(|r| r.kind == *kind)
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+/// Every record the Stames emulator broke on purpose is among the plan's
+/// would-be rejects: of its kind, on its field.
+pub fn assert_plan_rejects_malformed(stames: &RunningEmulator, plan: &Finished) {
+    for broken in &stames.data().malformed {
+        let field = broken.field.trim_start_matches("author.");
+        let found = plan.reasons.iter().any(|r| {
+            r.outcome == deskshift_core::plan::Outcome::Reject
+                && r.kind == broken.kind
+                && r.field.contains(field)
+        });
+        assert!(
+            found,
+            "{:?} {:?} ({}: {}) is not among the plan's rejects: {:#?}",
+            broken.kind, broken.id, broken.field, broken.problem, plan.reasons
+        );
+    }
 }

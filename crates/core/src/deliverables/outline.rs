@@ -85,7 +85,7 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
 
-fn duration(seconds: f64) -> String {
+pub(crate) fn duration(seconds: f64) -> String {
     if seconds < 120.0 {
         format!("{seconds:.1} s")
     } else if seconds < 2.0 * 3_600.0 {

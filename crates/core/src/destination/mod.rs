@@ -8,13 +8,15 @@ pub mod notes;
 pub mod run;
 pub mod undo;
 
-pub use run::{MissingReference, PhaseRun, DELTA, VERIFY};
+pub use run::{MissingReference, PhaseRun, DELTA, PLAN, VERIFY};
 pub use undo::{Touched, UndoAction, UndoContext, UndoPlan, UndoStep, Undone};
 
 use crate::discover::ScopeReport;
 use crate::engine::{Counts, Journal};
 use crate::mapping::catalog::Catalog;
+use crate::mapping::FieldMap;
 use crate::model::{ObjectKind, SourceId, Timestamp};
+use crate::plan::PlanTally;
 use crate::progress::Progress;
 use crate::source::{ApiStats, Source};
 use async_trait::async_trait;
@@ -127,6 +129,19 @@ pub trait Destination: Send + Sync {
 
     /// Reads back every migrated record and compares it with what the map says.
     async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError>;
+
+    /// `deskshift plan`: every source record through `map` and the
+    /// validators the writer calls before it sends a record, with a verdict
+    /// per record in `tally`. Reads the destination (schema, records to
+    /// match) and never writes to it, nor to the journal.
+    async fn plan(
+        &self,
+        _ctx: &LoadContext<'_>,
+        _map: &FieldMap,
+        _tally: &PlanTally,
+    ) -> Result<(), DestinationError> {
+        Err(unsupported(self.name(), "plan a migration"))
+    }
 
     /// What the destination holds and accepts, for the field map (`deskshift
     /// map propose` and `map confirm`): its objects and fields, read live

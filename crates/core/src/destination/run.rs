@@ -12,6 +12,7 @@ use crate::discover::references::{self, KnownIds};
 use crate::engine::{Changed, Written};
 use crate::ledger::{IdMapEntry, IdMapState, LedgerError, Outcome};
 use crate::model::{CustomObjectRecord, ObjectKind, TicketThread};
+use crate::plan::PlanTally;
 use crate::source::{Read, ReadStream, Reject};
 use futures::stream::{BoxStream, StreamExt};
 use std::collections::BTreeMap;
@@ -29,6 +30,10 @@ pub struct MissingReference {
     pub hint: String,
 }
 
+/// The phase name of `plan` runs, which write nothing: their rejects go to
+/// the plan's tally ([`PhaseRun::for_plan`]), not to the ledger.
+pub const PLAN: &str = "plan";
+
 /// The phase name of `delta` runs: writers also bring records that are in
 /// the destination already up to date with the source (journaled updates).
 pub const DELTA: &str = "delta";
@@ -44,6 +49,9 @@ pub struct PhaseRun<'a> {
     /// Per kind, whether discovery's source index holds any record of it;
     /// asked once per kind, not once per reference.
     indexed: Mutex<BTreeMap<ObjectKind, bool>>,
+    /// Set for `plan`: where rejects (the source's and the reference
+    /// checks') are told instead of the ledger.
+    plan: Option<&'a PlanTally>,
 }
 
 impl<'a> PhaseRun<'a> {
@@ -61,6 +69,21 @@ impl<'a> PhaseRun<'a> {
             phase,
             display_name,
             indexed: Mutex::default(),
+            plan: None,
+        }
+    }
+
+    /// The bookkeeping of a `plan` run: the same source reading and
+    /// reference checks as `migrate`, with every reject told to `tally`.
+    pub fn for_plan(
+        ctx: &'a LoadContext<'a>,
+        destination: &'static str,
+        display_name: &'static str,
+        tally: &'a PlanTally,
+    ) -> PhaseRun<'a> {
+        PhaseRun {
+            plan: Some(tally),
+            ..PhaseRun::new(ctx, destination, display_name, PLAN)
         }
     }
 
@@ -184,6 +207,10 @@ impl<'a> PhaseRun<'a> {
     }
 
     pub fn record_reject(&self, reject: &Reject) -> Result<(), DestinationError> {
+        if let Some(tally) = self.plan {
+            tally.source_reject(reject);
+            return Ok(());
+        }
         let journal = self.ctx.journal;
         journal.with(|l| l.record_reject(journal.run(), self.phase, reject))?;
         Ok(())

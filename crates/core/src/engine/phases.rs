@@ -8,7 +8,9 @@ use crate::destination::{
     Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
 };
 use crate::ledger::{Ledger, LedgerError, RunOutcome};
+use crate::mapping::FieldMap;
 use crate::model::ObjectKind;
+use crate::plan::PlanTally;
 use crate::progress::Progress;
 use crate::source::{ApiStats, Source};
 use crate::summary::{ApiSummary, Summary};
@@ -153,6 +155,34 @@ impl Phases<'_> {
         };
         let ledger = journal.finish(outcome)?;
         Ok((ledger, self.summary(&counts, run, "verify"), report))
+    }
+
+    /// `deskshift plan`: the destination's verdict on every source record
+    /// under the confirmed `map`, as a ledger run that writes nothing else.
+    pub async fn plan_load(
+        &self,
+        ledger: Ledger,
+        map: &FieldMap,
+    ) -> Result<(Ledger, PlanTally), PhaseError> {
+        let journal = Journal::begin(ledger, "plan")?;
+        let scratch = Counts::default();
+        let tally = PlanTally::new();
+        let outcome = self
+            .destination
+            .plan(
+                &self.context(&journal, &scratch, self.progress),
+                map,
+                &tally,
+            )
+            .await;
+        let ledger = match outcome {
+            Ok(()) => journal.finish(RunOutcome::Succeeded)?,
+            Err(err) => {
+                journal.finish(RunOutcome::Failed(err.to_string()))?;
+                return Err(err.into());
+            }
+        };
+        Ok((ledger, tally))
     }
 
     pub(crate) fn context<'c>(

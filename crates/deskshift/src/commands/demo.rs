@@ -10,7 +10,7 @@
 //! assignment rule (which `Sforce-Auto-Assign: FALSE` keeps from firing) and
 //! audit fields enabled.
 //!
-//! Both: discover → map propose and confirm (automatically, said so) →
+//! Both: discover → map propose and confirm (automatically, said so) → plan →
 //! prepare (pausing rules) → migrate → verify → report (every report of
 //! the project, into its `reports/`).
 
@@ -219,7 +219,7 @@ async fn flow(
     Ok(())
 }
 
-/// discover → prepare → migrate → verify; the merged summary and whether
+/// discover → map → plan → prepare → migrate → verify; the merged summary and whether
 /// verification was clean.
 async fn run_phases(
     args: &DemoArgs,
@@ -244,7 +244,12 @@ async fn run_phases(
     ));
     let session = Session::open(&project.dir, args.json)?;
     let ledger = session.ledger()?;
-    session.confirmed_map(&ledger)?;
+    let (ledger, plan) = super::plan::plan(&session, ledger).await?;
+    let created: u64 = plan.objects.values().map(|k| k.create).sum();
+    say(format!(
+        "Planned offline: {created} records would be created, {} rejected (reports/plan.md)",
+        plan.rejected()
+    ));
     let ledger = session.phases().prepare(ledger, true).await?;
     say("Migrating".into());
     let (ledger, migrated) = super::migrate::migrate(&session, ledger, &Scope::All, false).await?;
@@ -266,9 +271,11 @@ async fn run_phases(
         let entry = summary.objects.entry(kind).or_default();
         (entry.verified, entry.mismatched) = (o.verified, o.mismatched);
     }
-    summary.phases = ["discover", "map", "prepare", "migrate", "verify", "report"]
-        .map(String::from)
-        .to_vec();
+    summary.phases = [
+        "discover", "map", "plan", "prepare", "migrate", "verify", "report",
+    ]
+    .map(String::from)
+    .to_vec();
     Ok((summary, report.is_clean()))
 }
 

@@ -7,6 +7,7 @@ pub mod discover;
 pub mod init;
 pub mod map;
 pub mod migrate;
+pub mod plan;
 pub mod prepare;
 pub mod report;
 pub mod rollback;

@@ -9,7 +9,7 @@
 //! (possibly deactivated) Gorgias user keep their messages under their name.
 
 use crate::client::wire::{Id, Party};
-use deskshift_core::model::SourceId;
+use deskshift_core::model::{Agent, SourceId};
 use std::collections::HashMap;
 
 /// A Stames agent and the Gorgias user standing for them, if any.
@@ -20,6 +20,17 @@ pub struct AgentRef {
     pub departed: bool,
     /// The agent's own Gorgias user (matched or created).
     pub user: Option<Id>,
+}
+
+impl AgentRef {
+    pub fn new(agent: &Agent, user: Option<Id>) -> AgentRef {
+        AgentRef {
+            name: agent.name.clone(),
+            email: agent.email.clone(),
+            departed: agent.is_departed(),
+            user,
+        }
+    }
 }
 
 /// Every Stames agent, and the users deskshift falls back on.

@@ -127,15 +127,9 @@ pub(super) async fn agents(
             check.eq("(record)", true, ids.contains(&user));
             verdicts.record(ObjectKind::Users, check.problems);
         }
-        directory.agents.insert(
-            agent.id.clone(),
-            AgentRef {
-                name: agent.name.clone(),
-                email: agent.email.clone(),
-                departed: agent.is_departed(),
-                user,
-            },
-        );
+        directory
+            .agents
+            .insert(agent.id.clone(), AgentRef::new(&agent, user));
     }
     Ok(directory)
 }

@@ -42,7 +42,7 @@ pub const MAX_LISTED: u64 = 500_000;
 
 /// Who already holds an e-mail address in Gorgias.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Holder {
+pub(crate) enum Holder {
     /// A customer that existed before the migration.
     Existing(Id),
     /// The Gorgias customer of an earlier Stames customer.
@@ -50,10 +50,10 @@ enum Holder {
 }
 
 /// E-mail → holder, and how to learn about addresses not in it.
-struct Directory {
-    known: HashMap<String, Holder>,
+pub(crate) struct Directory {
+    pub(crate) known: HashMap<String, Holder>,
     /// The account was too large to list: ask per address.
-    ask: bool,
+    pub(crate) ask: bool,
 }
 
 /// Migrates every customer (or only those in `only`, for a sample).
@@ -116,7 +116,7 @@ pub async fn load(
 
 /// Lists the account's customers when that is cheaper than asking per
 /// address (see the module docs); `known` holds what earlier runs did.
-async fn list_existing(
+pub(crate) async fn list_existing(
     run: &Run<'_>,
     mut known: HashMap<String, Holder>,
 ) -> Result<Directory, DestinationError> {

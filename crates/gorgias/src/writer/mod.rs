@@ -25,6 +25,7 @@ use crate::GorgiasConfig;
 use deskshift_core::destination::{DestinationError, LoadContext, PhaseRun};
 use deskshift_core::engine::journal::JournalError;
 use deskshift_core::model::ObjectKind;
+use deskshift_core::plan::PlanTally;
 use std::ops::Deref;
 
 pub use deskshift_core::destination::VERIFY;
@@ -57,6 +58,20 @@ impl<'a> Run<'a> {
             client,
             config,
             books: PhaseRun::new(ctx, "gorgias", "Gorgias", phase),
+        }
+    }
+
+    /// A `plan` run: reads only; rejects go to `tally`.
+    pub fn for_plan(
+        client: &'a GorgiasClient,
+        ctx: &'a LoadContext<'a>,
+        config: &'a GorgiasConfig,
+        tally: &'a PlanTally,
+    ) -> Run<'a> {
+        Run {
+            client,
+            config,
+            books: PhaseRun::for_plan(ctx, "gorgias", "Gorgias", tally),
         }
     }
 

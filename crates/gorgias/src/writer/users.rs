@@ -64,15 +64,9 @@ pub async fn load(run: &Run<'_>) -> Result<AgentDirectory, DestinationError> {
     while let Some(agent) = agents.try_next().await? {
         run.ctx.counts.source(KIND, 1);
         let user = match_agent(run, &agent, &by_email, &directory).await?;
-        directory.agents.insert(
-            agent.id.clone(),
-            AgentRef {
-                name: agent.name.clone(),
-                email: agent.email.clone(),
-                departed: agent.is_departed(),
-                user,
-            },
-        );
+        directory
+            .agents
+            .insert(agent.id.clone(), AgentRef::new(&agent, user));
         run.ctx.progress.advance(KIND, 1);
     }
     run.ctx.progress.finish(KIND);

@@ -1,40 +1,26 @@
-//! Shared set-up for the emulator tests: a generated Stames workspace behind
-//! the Stames emulator, read by the real Stames source, written into the
-//! Gorgias emulator by the real Gorgias destination, with a file ledger.
+//! Shared set-up for the Gorgias destination tests: the phases, project
+//! and Stames side come from `deskshift_sim::harness` (shared with the
+//! Salesforce tests); this adds the Gorgias emulator, a destination pointed
+//! at it, and the cutover phases (delta, rollback) over one project.
 
 #![allow(dead_code)] // each test binary uses its own subset
 
-use deskshift_core::destination::{Destination, LoadContext, Scope, VerifyReport};
-use deskshift_core::engine::{Counts, Journal};
-use deskshift_core::ledger::{Ledger, RunOutcome};
-use deskshift_core::model::ObjectKind;
-use deskshift_core::progress::{Progress, Silent};
-use deskshift_core::summary::ObjectSummary;
+#[allow(unused_imports)] // each test binary uses its own subset
+pub use deskshift_sim::harness::*;
+
+use deskshift_core::progress::Silent;
 use deskshift_gorgias::{Credentials, Gorgias, GorgiasConfig};
 use deskshift_sim::faults::FaultSpec;
 use deskshift_sim::gorgias::{
     ExistingData, GorgiasConfig as SimConfig, GorgiasEmulator, RunningGorgias,
 };
-use deskshift_sim::stames::{RunningEmulator, StamesConfig, StamesEmulator};
-use deskshift_stames::{StamesApi, StamesOptions};
-use std::collections::BTreeMap;
+use deskshift_sim::stames::RunningEmulator;
+use deskshift_stames::StamesApi;
 use std::path::{Path, PathBuf};
 
 /// The time-scaled budget the tests run at: Gorgias's 40/20 leaky bucket,
 /// 100 times faster.
 pub const BUDGET: &str = "400/2";
-
-pub async fn stames(seed: u64, tickets: usize) -> RunningEmulator {
-    let config = StamesConfig {
-        seed,
-        tickets,
-        budget: "100000/60".parse().expect("budget"),
-        ..StamesConfig::default()
-    };
-    StamesEmulator::start(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("Stames emulator starts")
-}
 
 pub async fn gorgias(existing: ExistingData, faults: FaultSpec) -> RunningGorgias {
     gorgias_with(existing, faults, None).await
@@ -57,13 +43,6 @@ pub async fn gorgias_with(
         .expect("Gorgias emulator starts")
 }
 
-pub fn source(stames: &RunningEmulator) -> StamesApi {
-    let accepted = stames.credentials();
-    let credentials =
-        deskshift_stames::Credentials::new(accepted.account_id.clone(), accepted.api_key.clone());
-    StamesApi::new(&stames.url(), credentials, StamesOptions::default()).expect("source")
-}
-
 pub fn destination(gorgias: &RunningGorgias) -> Gorgias {
     destination_with(gorgias, |_| {})
 }
@@ -83,109 +62,6 @@ pub fn destination_with(
     config.retry.max_delay = std::time::Duration::from_millis(200);
     adjust(&mut config);
     Gorgias::new(config).expect("destination")
-}
-
-/// A project directory: its ledger and attachment cache.
-pub struct Project {
-    pub dir: tempfile::TempDir,
-}
-
-impl Project {
-    pub fn new() -> Project {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::create_dir_all(dir.path().join("cache")).expect("cache dir");
-        Project { dir }
-    }
-
-    pub fn ledger(&self) -> Ledger {
-        Ledger::open(self.dir.path().join("deskshift.db")).expect("ledger")
-    }
-
-    pub fn cache(&self) -> PathBuf {
-        self.dir.path().join("cache")
-    }
-}
-
-/// What one phase did.
-pub struct Outcome {
-    pub counts: BTreeMap<ObjectKind, ObjectSummary>,
-    pub discrepancies: Vec<String>,
-    pub verify: Option<VerifyReport>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Prepare { pause: bool },
-    Migrate,
-    Sample(usize),
-    Verify,
-}
-
-/// Runs one phase as the binary would: its own run, counts and journal.
-pub async fn run(
-    project: &Project,
-    source: &StamesApi,
-    dest: &Gorgias,
-    phase: Phase,
-) -> Result<Outcome, String> {
-    run_with(project, source, dest, phase, &Silent).await
-}
-
-/// [`run`], reporting progress to `progress`.
-pub async fn run_with(
-    project: &Project,
-    source: &StamesApi,
-    dest: &Gorgias,
-    phase: Phase,
-    progress: &dyn Progress,
-) -> Result<Outcome, String> {
-    let command = match phase {
-        Phase::Prepare { .. } => "prepare",
-        Phase::Migrate | Phase::Sample(_) => "migrate",
-        Phase::Verify => "verify",
-    };
-    let journal = Journal::begin(project.ledger(), command).map_err(|e| e.to_string())?;
-    let counts = Counts::default();
-    let cache = project.cache();
-    let ctx = LoadContext {
-        source,
-        journal: &journal,
-        counts: &counts,
-        progress,
-        cache_dir: Path::new(&cache),
-    };
-    let result = match phase {
-        Phase::Prepare { pause } => dest.prepare(&ctx, pause).await.map(|()| None),
-        Phase::Migrate => dest.migrate(&ctx, &Scope::All).await.map(|()| None),
-        Phase::Sample(n) => dest.migrate(&ctx, &Scope::Sample(n)).await.map(|()| None),
-        Phase::Verify => dest.verify(&ctx).await.map(Some),
-    };
-    let outcome = match &result {
-        Ok(_) => RunOutcome::Succeeded,
-        Err(e) => RunOutcome::Failed(e.to_string()),
-    };
-    journal.finish(outcome).map_err(|e| e.to_string())?;
-    let verify = result.map_err(|e| e.to_string())?;
-    Ok(Outcome {
-        counts: counts.snapshot(),
-        discrepancies: counts.discrepancies(),
-        verify,
-    })
-}
-
-/// Runs verify and fails the test, showing the first mismatches, unless
-/// every record checks out.
-pub async fn assert_verifies_clean(project: &Project, source: &StamesApi, dest: &Gorgias) {
-    let report = run(project, source, dest, Phase::Verify)
-        .await
-        .expect("verify runs")
-        .verify
-        .expect("verify reports");
-    assert!(
-        report.is_clean(),
-        "{:?}",
-        &report.mismatches[..report.mismatches.len().min(5)]
-    );
 }
 
 /// The engine's phases over this project, as the binary builds them.

@@ -115,6 +115,22 @@ impl ObjectDescribe {
     pub fn field(&self, name: &str) -> Option<&FieldDescribe> {
         self.fields.get(&name.to_ascii_lowercase())
     }
+
+    /// Adds (or replaces) a field: `plan` sees the org as `prepare` leaves it.
+    pub fn insert(&mut self, field: FieldDescribe) {
+        self.fields.insert(field.name.to_ascii_lowercase(), field);
+    }
+
+    /// Activates `values` on picklist `field`, if the object has it.
+    pub fn add_picklist_values(&mut self, field: &str, values: impl IntoIterator<Item = String>) {
+        if let Some(f) = self.fields.get_mut(&field.to_ascii_lowercase()) {
+            for value in values {
+                if !f.picklist_values.contains(&value) {
+                    f.picklist_values.push(value);
+                }
+            }
+        }
+    }
 }
 
 /// Checks `record` (repairing it in place) for insert into `object`;

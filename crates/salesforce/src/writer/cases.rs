@@ -17,7 +17,7 @@
 use super::batch::{self, Item, Op, Route, Target};
 use super::{api_failure, events, files, messages, notes, topics, updates, Run};
 use crate::client::soql::{in_lists, MAX_WHERE_CHARS};
-use crate::map::case::{self, CaseContext};
+use crate::map::case;
 use crate::map::schema;
 use crate::map::users::UserDirectory;
 use crate::map::validate::validate;
@@ -146,16 +146,7 @@ async fn write_chunk(
             )?;
             continue;
         }
-        let ctx = CaseContext {
-            contact_id: contact_id.as_ref(),
-            account_id: info.account_id.as_ref(),
-            users,
-            schema: &org.plan,
-            statuses: &org.statuses,
-            priorities: &org.priorities,
-            origins: &org.origins,
-            caps: &org.caps,
-        };
+        let ctx = org.case_context(contact_id.as_ref(), info.account_id.as_ref(), users);
         let plan = match case::plan(thread, &ctx) {
             Ok(plan) => plan,
             Err(reject) => {

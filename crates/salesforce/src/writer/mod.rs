@@ -37,6 +37,7 @@ use crate::prepare::Org;
 use crate::SalesforceConfig;
 use deskshift_core::destination::{DestinationError, LoadContext, PhaseRun, Scope};
 use deskshift_core::engine::journal::JournalError;
+use deskshift_core::plan::PlanTally;
 use std::ops::Deref;
 
 pub use deskshift_core::destination::VERIFY;
@@ -69,6 +70,20 @@ impl<'a> Run<'a> {
             client,
             config,
             books: PhaseRun::new(ctx, "salesforce", "Salesforce", phase),
+        }
+    }
+
+    /// A `plan` run: reads only; rejects go to `tally`.
+    pub fn for_plan(
+        client: &'a SalesforceClient,
+        ctx: &'a LoadContext<'a>,
+        config: &'a SalesforceConfig,
+        tally: &'a PlanTally,
+    ) -> Run<'a> {
+        Run {
+            client,
+            config,
+            books: PhaseRun::for_plan(ctx, "salesforce", "Salesforce", tally),
         }
     }
 }
