@@ -19,8 +19,14 @@
 //!    room for other integrations sharing the account; it also paces APIs that
 //!    send no usable headers.
 //!
-//! Waiting callers queue first-in, first-out, so a long wait is served in order
-//! and no worker starves.
+//! A waiting caller holds nothing while it waits: it sleeps until the
+//! earliest instant worth checking, then checks again. This matters because
+//! callers are often futures inside `buffered` streams, which stop polling
+//! some of their futures while the consumer is busy elsewhere; a fair
+//! (FIFO) queue would hand the next turn to such a future, which then never
+//! takes it, and every other caller would wait behind it forever. Callers
+//! woken at the same instant race for the slot, so order is roughly, not
+//! strictly, first-come; no caller is held up by another one's absence.
 
 use crate::Budget;
 use reqwest::header::HeaderMap;
@@ -68,10 +74,6 @@ impl RateLimitHeaders for NoRateLimitHeaders {
 /// Paces calls to one remote account. Share it with `Arc` across all clients
 /// and workers that spend the same budget.
 pub struct Pacer {
-    /// Callers take turns deciding when they may go. `tokio::sync::Mutex` is
-    /// fair (FIFO), which is exactly the queue we want; the guard is held while
-    /// the caller at the head of the queue sleeps.
-    turn: tokio::sync::Mutex<()>,
     /// The bookkeeping, behind a blocking mutex because it is only ever held for
     /// a few instructions and never across an `.await`.
     state: Mutex<State>,
@@ -121,7 +123,6 @@ impl Pacer {
     /// back only by the remote's headers and 429s.
     pub fn new(budget: Option<Budget>) -> Pacer {
         Pacer {
-            turn: tokio::sync::Mutex::new(()),
             state: Mutex::new(State {
                 budget: budget.map(|b| b.scaled_to_at_most(MAX_LOGGED_CALLS)),
                 ..State::default()
@@ -146,7 +147,6 @@ impl Pacer {
     /// until the answer's headers have been passed to [`Pacer::observe`]: the
     /// pacer uses the number of calls in flight to read those headers right.
     pub async fn acquire(&self) -> CallPermit<'_> {
-        let _turn = self.turn.lock().await;
         loop {
             let ready_at = {
                 let mut state = self.state();
@@ -159,8 +159,9 @@ impl Pacer {
                     Some(at) => at,
                 }
             };
-            // Still at the head of the queue: nobody else can slip past while we
-            // sleep. Another worker may extend a pause meanwhile; the loop checks.
+            // Nothing is held while sleeping (see the module docs). Another
+            // caller may take the slot first or extend a pause meanwhile; the
+            // loop checks again.
             tokio::time::sleep_until(ready_at).await;
         }
     }
@@ -362,6 +363,22 @@ mod tests {
             limit: Some(10),
             reset_in: Some(Duration::from_millis(reset_ms)),
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waiting_caller_that_is_no_longer_polled_holds_nobody_up() {
+        // A future inside a `buffered` stream starts waiting for the next
+        // slot, then its stream stops polling it (the consumer is busy
+        // elsewhere). The others must still get their calls.
+        let pacer = Pacer::new(Some(Budget::new(1, Duration::from_millis(100)).unwrap()));
+        drop(pacer.acquire().await);
+        let mut abandoned = Box::pin(pacer.acquire());
+        assert!(futures::poll!(&mut abandoned).is_pending());
+        let other = tokio::time::timeout(Duration::from_secs(5), pacer.acquire()).await;
+        assert!(
+            other.is_ok(),
+            "a caller that is not polled blocked the others"
+        );
     }
 
     #[tokio::test(start_paused = true)]
