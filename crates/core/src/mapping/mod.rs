@@ -3,6 +3,7 @@
 //! a reason and who decided it.
 //!
 //! ```text
+//! apply       the confirmed map applied to values (writers and plan)
 //! model       FieldMap, MapRow, Target, ValueType, Origin, value maps
 //! transform   the transform library (closed, documented in docs/mapping.md)
 //! file        mapping.toml: written for people, read with line-and-key errors
@@ -17,6 +18,7 @@
 //! comes in as a [`catalog::Catalog`] through
 //! [`crate::destination::Destination::catalog`].
 
+pub mod apply;
 pub mod assist;
 pub mod catalog;
 pub mod confirmation;
@@ -26,6 +28,7 @@ pub mod propose;
 pub mod transform;
 pub mod validate;
 
+pub use apply::{land_custom_value, map_value, ConversionError, Converted, Landing, UnmappedValue};
 pub use catalog::{
     Catalog, CatalogField, CatalogObject, CustomLanding, Enumeration, SourceEnumeration,
     StandardRow, Suggestion,
