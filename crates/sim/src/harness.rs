@@ -12,6 +12,7 @@ use deskshift_core::destination::{Destination, LoadContext, Scope, VerifyReport}
 use deskshift_core::discover::ScopeReport;
 use deskshift_core::engine::{Counts, Journal};
 use deskshift_core::ledger::{Ledger, RunOutcome};
+use deskshift_core::mapping::{confirmation, FieldMap};
 use deskshift_core::model::ObjectKind;
 use deskshift_core::progress::{Progress, Silent};
 use deskshift_core::summary::ObjectSummary;
@@ -166,6 +167,29 @@ pub async fn discover(project: &Project, source: &StamesApi) -> ScopeReport {
     report
 }
 
+/// The field map a test's phases apply: the one confirmed in the project's
+/// ledger, else the destination's proposal for this source, confirmed the
+/// way `deskshift demo` confirms it (automatically). The scope is the
+/// project's last discovery, else a discovery into a scratch ledger, so the
+/// project's ledger holds no discovery run the test did not ask for.
+pub async fn confirmed_map(
+    ledger: &Ledger,
+    source: &StamesApi,
+    dest: &dyn Destination,
+) -> FieldMap {
+    if let Some(confirmed) = confirmation::confirmed(ledger).expect("read the confirmation") {
+        return confirmed.map;
+    }
+    let scope = match deskshift_core::discover::kept_scope(ledger).expect("read the scope") {
+        Some(scope) => scope,
+        None => discover(&Project::new(), source).await,
+    };
+    let catalog = dest.catalog(&scope).await.expect("destination catalog");
+    let map = deskshift_core::mapping::propose::propose(&scope, &catalog).map;
+    confirmation::record_confirmation(ledger, &map).expect("record the confirmation");
+    map
+}
+
 /// Runs one phase as the binary would: its own run, counts and journal.
 pub async fn run(
     project: &Project,
@@ -184,6 +208,7 @@ pub async fn run_with(
     phase: Phase,
     progress: &dyn Progress,
 ) -> Result<Outcome, String> {
+    let map = confirmed_map(&project.ledger(), source, dest).await;
     let journal = Journal::begin(project.ledger(), phase.command()).map_err(|e| e.to_string())?;
     let counts = Counts::default();
     let cache = project.cache();
@@ -193,6 +218,7 @@ pub async fn run_with(
         counts: &counts,
         progress,
         cache_dir: &cache,
+        map: &map,
     };
     let result = match phase {
         Phase::Prepare { pause } => dest.prepare(&ctx, pause).await.map(|()| None),

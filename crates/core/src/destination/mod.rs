@@ -14,6 +14,7 @@ pub use undo::{Touched, UndoAction, UndoContext, UndoPlan, UndoStep, Undone};
 use crate::discover::ScopeReport;
 use crate::engine::{Counts, Journal};
 use crate::mapping::catalog::Catalog;
+use crate::mapping::FieldMap;
 use crate::model::{ObjectKind, SourceId, Timestamp};
 use crate::progress::Progress;
 use crate::source::{ApiStats, Source};
@@ -30,6 +31,14 @@ pub struct LoadContext<'a> {
     pub progress: &'a dyn Progress,
     /// The project's attachment cache directory.
     pub cache_dir: &'a Path,
+    /// The field map the phase applies: the one confirmed in the ledger
+    /// ([`crate::mapping::confirmation::confirmed`]), so `migrate`, `delta`
+    /// and `verify` apply and compare exactly what the user confirmed, even
+    /// if `mapping.toml` was edited since. Writers map every value through
+    /// [`crate::mapping::apply`]; nothing falls back to a built-in map.
+    /// (Rollback undoes by the ledger and maps nothing: it passes the
+    /// confirmed map when there is one, an empty one otherwise.)
+    pub map: &'a FieldMap,
 }
 
 /// Which tickets a load covers.

@@ -8,6 +8,7 @@ use crate::destination::{
     Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
 };
 use crate::ledger::{Ledger, LedgerError, RunOutcome};
+use crate::mapping::{confirmation, FieldMap};
 use crate::model::ObjectKind;
 use crate::progress::Progress;
 use crate::source::{ApiStats, Source};
@@ -36,6 +37,21 @@ pub enum PhaseError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The field map a writing phase applies: the one confirmed in the ledger
+/// (`deskshift map confirm` records it; the binary's gate has already
+/// checked that `mapping.toml` still matches it). Without one nothing is
+/// written: there is no built-in map to fall back to.
+pub fn applied_map(ledger: &Ledger) -> Result<FieldMap, PhaseError> {
+    match confirmation::confirmed(ledger)? {
+        Some(confirmed) => Ok(confirmed.map),
+        None => Err(PhaseError::Refused(
+            "no field map has been confirmed for this project: run `deskshift map propose`, \
+             review mapping.toml, then `deskshift map confirm`"
+                .into(),
+        )),
+    }
 }
 
 /// What the phases need from the project.
@@ -84,11 +100,12 @@ impl Phases<'_> {
     /// `deskshift prepare`: destination schema, optionally pausing side effects.
     pub async fn prepare(&self, ledger: Ledger, pause: bool) -> Result<Ledger, PhaseError> {
         gates::rollback_gate(&ledger, "prepare")?;
+        let map = applied_map(&ledger)?;
         let journal = Journal::begin(ledger, "prepare")?;
         let counts = Counts::default();
         let outcome = self
             .destination
-            .prepare(&self.context(&journal, &counts, self.progress), pause)
+            .prepare(&self.context(&journal, &counts, self.progress, &map), pause)
             .await;
         close(journal, "prepare", &counts, outcome)
     }
@@ -104,6 +121,7 @@ impl Phases<'_> {
         gates::reconciliation_gate(&ledger, "migrate")?;
         let mut run = Measure::begin(self.destination);
         preflight_gate(self.destination, allow_side_effects).await?;
+        let map = applied_map(&ledger)?;
         let journal = Journal::begin(ledger, "migrate")?;
         let counts = Counts::default();
         let destination = self.destination;
@@ -111,7 +129,7 @@ impl Phases<'_> {
         let clock = StageClock::new(self.progress, &calls);
         let outcome = self
             .destination
-            .migrate(&self.context(&journal, &counts, &clock), scope)
+            .migrate(&self.context(&journal, &counts, &clock, &map), scope)
             .await;
         let ledger = close(journal, "migrate", &counts, outcome)?;
         run.stages = clock.stages();
@@ -125,12 +143,13 @@ impl Phases<'_> {
         ledger: Ledger,
     ) -> Result<(Ledger, Summary, VerifyReport), PhaseError> {
         gates::reconciliation_gate(&ledger, "verify")?;
+        let map = applied_map(&ledger)?;
         let run = Measure::begin(self.destination);
         let journal = Journal::begin(ledger, "verify")?;
         let scratch = Counts::default();
         let report = match self
             .destination
-            .verify(&self.context(&journal, &scratch, self.progress))
+            .verify(&self.context(&journal, &scratch, self.progress, &map))
             .await
         {
             Ok(report) => report,
@@ -160,8 +179,9 @@ impl Phases<'_> {
         journal: &'c Journal,
         counts: &'c Counts,
         progress: &'c dyn Progress,
+        map: &'c FieldMap,
     ) -> LoadContext<'c> {
-        self.context_over(self.source, journal, counts, progress)
+        self.context_over(self.source, journal, counts, progress, map)
     }
 
     /// A context reading `source` instead of the project's source (delta
@@ -172,6 +192,7 @@ impl Phases<'_> {
         journal: &'c Journal,
         counts: &'c Counts,
         progress: &'c dyn Progress,
+        map: &'c FieldMap,
     ) -> LoadContext<'c> {
         LoadContext {
             source,
@@ -179,6 +200,7 @@ impl Phases<'_> {
             counts,
             progress,
             cache_dir: self.cache_dir,
+            map,
         }
     }
 

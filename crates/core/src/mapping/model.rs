@@ -41,6 +41,16 @@ pub struct FieldMap {
 }
 
 impl FieldMap {
+    /// A map with no rows and no value maps, for `destination`: what a phase
+    /// that maps nothing (rollback) carries when no map was ever confirmed.
+    pub fn unmapped(destination: &str) -> FieldMap {
+        FieldMap {
+            destination: destination.to_string(),
+            rows: Vec::new(),
+            value_maps: BTreeMap::new(),
+        }
+    }
+
     /// The row of `object`'s `field`, if the map has one.
     pub fn row(&self, object: ObjectKind, field: &str) -> Option<&MapRow> {
         self.rows

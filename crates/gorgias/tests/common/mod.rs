@@ -144,6 +144,7 @@ pub async fn run_with(
         Phase::Migrate | Phase::Sample(_) => "migrate",
         Phase::Verify => "verify",
     };
+    let map = deskshift_sim::harness::confirmed_map(&project.ledger(), source, dest).await;
     let journal = Journal::begin(project.ledger(), command).map_err(|e| e.to_string())?;
     let counts = Counts::default();
     let cache = project.cache();
@@ -153,6 +154,7 @@ pub async fn run_with(
         counts: &counts,
         progress,
         cache_dir: Path::new(&cache),
+        map: &map,
     };
     let result = match phase {
         Phase::Prepare { pause } => dest.prepare(&ctx, pause).await.map(|()| None),
