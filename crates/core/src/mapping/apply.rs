@@ -350,44 +350,31 @@ fn date(value: &FieldValue) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::model::{Confidence, CustomSource, Origin, ValueMapEntry};
+    use crate::mapping::model::CustomSource;
     use crate::model::FieldType;
-    use std::collections::BTreeMap;
 
     fn map_with_status(entries: &[(&str, &str)]) -> FieldMap {
-        let mut status = BTreeMap::new();
-        for (from, to) in entries {
-            status.insert(
-                from.to_string(),
-                ValueMapEntry {
-                    to: to.to_string(),
-                    count: 1,
-                    unmatched: false,
-                    note: None,
-                },
-            );
-        }
-        FieldMap {
-            destination: "anywhere".into(),
-            rows: vec![],
-            value_maps: BTreeMap::from([("ticket_status".to_string(), status)]),
-        }
+        let mut map = FieldMap::unmapped("anywhere");
+        map.value_maps.insert(
+            "ticket_status".to_string(),
+            crate::mapping::value_map(entries.iter().copied()),
+        );
+        map
     }
 
     fn row(value_type: ValueType, target: Target, transform: Transform) -> MapRow {
         MapRow {
-            object: ObjectKind::Tickets,
-            field: "custom.order_number".into(),
             custom: Some(CustomSource {
                 label: "Order #".into(),
                 declared: FieldType::Text,
             }),
             value_type: Some(value_type),
-            target,
-            transform,
-            confidence: Confidence::CERTAIN,
-            origin: Origin::UserEdited,
-            reason: "test".into(),
+            ..MapRow::edited(
+                ObjectKind::Tickets,
+                "custom.order_number",
+                target,
+                transform,
+            )
         }
     }
 

@@ -35,8 +35,8 @@ pub use catalog::{
 };
 pub use file::{parse, render, FileNotes, Locations, MapFileError, Problem, RowLines};
 pub use model::{
-    kind_of, Confidence, CustomSource, FieldMap, FieldRef, MapRow, Origin, Target, ValueMap,
-    ValueMapEntry, ValueType, CUSTOM_PREFIX, FORMAT, WHOLE_RECORD,
+    kind_of, value_map, Confidence, CustomSource, FieldMap, FieldRef, MapRow, Origin, Target,
+    ValueMap, ValueMapEntry, ValueType, CUSTOM_PREFIX, FORMAT, WHOLE_RECORD,
 };
 pub use transform::Transform;
 pub use validate::validate;

@@ -276,18 +276,21 @@ pub async fn ticket(
         extras: shared.extras,
         files: &known,
         tags: shared.tags,
+        map: run.ctx.map,
     };
     let plan = match ticket::plan(thread, &ctx) {
         Ok(plan) => plan,
-        Err(reason) => {
+        Err(refusal) => {
             return tickets::refuse(
                 run,
                 thread,
                 &children,
                 true,
-                "(record)",
-                &reason,
-                "migrate the customer first (see its reject), then run delta again",
+                refusal.field,
+                &refusal.reason,
+                refusal
+                    .fix
+                    .unwrap_or("migrate the customer first (see its reject), then run delta again"),
             )
         }
     };
