@@ -38,6 +38,7 @@ use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::{Changed, WriteError, Written};
 use deskshift_core::ledger::{content_hash, Intent, Outcome};
+use deskshift_core::mapping::SourceEnumeration;
 use deskshift_core::model::{Channel, CustomFieldDef, CustomObjectDef, ObjectKind};
 use deskshift_core::source::Read;
 use futures::{StreamExt, TryStreamExt};
@@ -767,22 +768,29 @@ pub(crate) fn case_picklist(describes: &HashMap<String, Describe>, field: &str) 
 }
 
 async fn picklists(
-    _run: &Run<'_>,
+    run: &Run<'_>,
     scan: &Scan,
     describes: &HashMap<String, Describe>,
     _mode: Mode,
 ) -> Result<(ValueMap, ValueMap, ValueMap), DestinationError> {
+    // The values the confirmed map gives the source's values; a value the
+    // map lacks is left out here and rejects its tickets when they load.
     let org_values = |field: &str| case_picklist(describes, field);
+    let map = run.ctx.map;
+    let confirmed =
+        |name, source: &str, standard| values::confirmed(map, name, source, standard).ok();
     let statuses = values::resolve(
-        scan.statuses
-            .iter()
-            .map(|s| (s.as_str(), values::status(s))),
+        scan.statuses.iter().filter_map(|s| {
+            confirmed(SourceEnumeration::TicketStatus, s, values::status(s))
+                .map(|v| (s.as_str(), v))
+        }),
         &org_values("Status"),
     );
     let priorities = values::resolve(
-        scan.priorities
-            .iter()
-            .map(|p| (p.as_str(), values::priority(p))),
+        scan.priorities.iter().filter_map(|p| {
+            confirmed(SourceEnumeration::TicketPriority, p, values::priority(p))
+                .map(|v| (p.as_str(), v))
+        }),
         &org_values("Priority"),
     );
     let labels: Vec<(String, Channel)> = scan
@@ -791,9 +799,10 @@ async fn picklists(
         .map(|c| (c.label(), c.clone()))
         .collect();
     let origins = values::resolve(
-        labels
-            .iter()
-            .map(|(label, c)| (label.as_str(), values::origin(c))),
+        labels.iter().filter_map(|(label, c)| {
+            confirmed(SourceEnumeration::Channel, label, values::origin(c))
+                .map(|v| (label.as_str(), v))
+        }),
         &org_values("Origin"),
     );
     Ok((statuses, priorities, origins))

@@ -151,6 +151,7 @@ async fn write_chunk(
             account_id: info.account_id.as_ref(),
             users,
             schema: &org.plan,
+            map: run.ctx.map,
             statuses: &org.statuses,
             priorities: &org.priorities,
             origins: &org.origins,
