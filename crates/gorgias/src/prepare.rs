@@ -34,8 +34,7 @@ use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::content_hash;
-use deskshift_core::mapping::apply::FIX_THE_MAP;
-use deskshift_core::mapping::Target;
+use deskshift_core::mapping::{kind_of, no_row_reason, skip_reason, Target};
 use deskshift_core::model::{CustomFieldDef, FieldObject, ObjectKind, Tag};
 use deskshift_core::normalise::tag_key;
 use futures::TryStreamExt;
@@ -135,24 +134,12 @@ async fn fields_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), Destinat
         run.ctx.counts.source(kind, 1);
         run.ctx.progress.advance(kind, 1);
         let Some(row) = map.custom_field_row(def) else {
-            run.skip(
-                kind,
-                &def.id,
-                format!(
-                    "`{}` has no row in the confirmed mapping.toml, so its values are not \
-                     migrated; {FIX_THE_MAP}",
-                    def.key
-                ),
-            );
+            run.skip(kind, &def.id, no_row_reason(kind_of(def.object), &def.key));
             continue;
         };
         let field = match (&row.target, def.object) {
-            (Target::Drop(why) | Target::Inventory(why), _) => {
-                run.skip(
-                    kind,
-                    &def.id,
-                    format!("`{}`: {why} (mapping.toml)", row.source_name()),
-                );
+            (Target::Drop(_) | Target::Inventory(_), _) => {
+                run.skip(kind, &def.id, skip_reason(row).unwrap_or_default());
                 if def.object == FieldObject::Ticket {
                     schema
                         .ticket_fields

@@ -132,21 +132,42 @@ pub async fn schema(run: &Run<'_>, mode: Mode) -> Result<Org, DestinationError> 
     let scan = scan(run, mode).await?;
     let observed = HashMap::<FieldKey, schema::Observed>::new();
     let tag_list: Vec<String> = scan.tags.iter().cloned().collect();
-    let plan = schema::plan(&SchemaInput {
+    let mut plan = schema::plan(&SchemaInput {
         field_defs: &scan.field_defs,
         object_defs: &scan.object_defs,
         tags: &tag_list,
         channels: &scan.channels,
         observed: &observed,
     });
+    schema::apply_map(&mut plan, run.ctx.map, &scan.field_defs);
     if mode == Mode::Create {
         for note in &plan.notes {
             run.notes
                 .add(Category::Repair, ObjectKind::CustomFields, "(schema)", note);
         }
+        // Fields the confirmed map writes nowhere: skipped with its reason.
+        for (id, reason) in &plan.not_written {
+            run.ctx.counts.source(ObjectKind::CustomFields, 1);
+            run.skip(ObjectKind::CustomFields, id, reason.clone());
+        }
         objects(run, &plan, &scan.object_defs).await?;
     }
     let mut describes = describe_all(run.client, &plan).await?;
+    // Existing fields the map writes into take the org's shape; one the org
+    // lacks rejects its definition, named.
+    for (id, reason) in schema::adopt_existing(&mut plan, &describes) {
+        if mode == Mode::Create {
+            run.ctx.counts.source(ObjectKind::CustomFields, 1);
+            run.reject(
+                ObjectKind::CustomFields,
+                &id,
+                "to",
+                reason,
+                "create that field in Salesforce (and grant the migration user access), or change \
+                 the row's `to` (or use `create`) and run `deskshift map confirm`",
+            )?;
+        }
+    }
     if mode == Mode::Create {
         fields(run, &plan, &describes).await?;
         describes = describe_all(run.client, &plan).await?;

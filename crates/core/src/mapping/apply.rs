@@ -125,6 +125,18 @@ impl Converted {
         }
     }
 
+    /// The value as a Stames-shaped value (a date as ISO 8601 text), for a
+    /// destination whose own conversion starts from one.
+    pub fn to_field_value(&self) -> FieldValue {
+        match self {
+            Converted::Text(text) => FieldValue::Text(text.clone()),
+            Converted::Number(n) => FieldValue::Number(*n),
+            Converted::Boolean(b) => FieldValue::Bool(*b),
+            Converted::Date(date) => FieldValue::Text(iso(*date)),
+            Converted::List(items) => FieldValue::List(items.clone()),
+        }
+    }
+
     /// The value as JSON: dates as ISO 8601 text, lists as arrays.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
@@ -186,6 +198,30 @@ pub enum Landing<'m> {
     Reject(ConversionError),
 }
 
+/// Why `row` writes nothing, for a `drop` or `inventory` row: the row's
+/// own reason, named; `None` for a row with a destination field.
+pub fn skip_reason(row: &MapRow) -> Option<String> {
+    match &row.target {
+        Target::Drop(why) => Some(format!(
+            "`{}` is dropped by mapping.toml: {why}",
+            row.source_name()
+        )),
+        Target::Inventory(why) => Some(format!(
+            "`{}` is kept for the inventory only by mapping.toml: {why}",
+            row.source_name()
+        )),
+        Target::Field(_) | Target::NewField { .. } => None,
+    }
+}
+
+/// Why a custom field without a row in the confirmed map writes nothing.
+pub fn no_row_reason(object: ObjectKind, key: &str) -> String {
+    format!(
+        "`{object}.custom.{key}` has no row in the confirmed mapping.toml, so its values are not \
+         migrated; {FIX_THE_MAP}"
+    )
+}
+
 /// Where `value`, a record's value of the custom field of `row`, lands under
 /// `map` (for `value_map:<name>` rows).
 pub fn land_custom_value<'m>(
@@ -196,17 +232,9 @@ pub fn land_custom_value<'m>(
     let (field, created) = match &row.target {
         Target::Field(field) => (field, false),
         Target::NewField { field, .. } => (field, true),
-        Target::Drop(why) => {
+        Target::Drop(_) | Target::Inventory(_) => {
             return Landing::Skip {
-                reason: format!("`{}` is dropped by mapping.toml: {why}", row.source_name()),
-            }
-        }
-        Target::Inventory(why) => {
-            return Landing::Skip {
-                reason: format!(
-                    "`{}` is kept for the inventory only by mapping.toml: {why}",
-                    row.source_name()
-                ),
+                reason: skip_reason(row).unwrap_or_default(),
             }
         }
     };

@@ -28,7 +28,10 @@ pub mod propose;
 pub mod transform;
 pub mod validate;
 
-pub use apply::{land_custom_value, map_value, ConversionError, Converted, Landing, UnmappedValue};
+pub use apply::{
+    land_custom_value, map_value, no_row_reason, skip_reason, ConversionError, Converted, Landing,
+    UnmappedValue,
+};
 pub use catalog::{
     Catalog, CatalogField, CatalogObject, CustomLanding, Enumeration, SourceEnumeration,
     StandardRow, Suggestion,

@@ -210,7 +210,13 @@ pub fn plan(thread: &TicketThread, ctx: &CaseContext<'_>) -> Result<CasePlan, Re
         }
     }
 
-    for note in field_values::apply(&mut record, &t.custom_fields, ctx.schema, schema::CASE) {
+    for note in field_values::apply(
+        &mut record,
+        &t.custom_fields,
+        ctx.schema,
+        schema::CASE,
+        ctx.map,
+    ) {
         repairs.push(Repair::new("custom_fields", note));
     }
     Ok(CasePlan {
