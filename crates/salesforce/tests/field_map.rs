@@ -1,0 +1,200 @@
+//! The confirmed field map drives the Salesforce load: a person edits the
+//! map (a status goes to another Case Status, a custom field reuses an
+//! existing Case field, another is dropped), confirms it, migrates a
+//! sample, and the org and `verify` show exactly that; a value the
+//! confirmed map lacks rejects its Case, naming the field and the fix.
+
+mod common;
+
+use common::*;
+use deskshift_core::destination::Destination;
+use deskshift_core::discover::ScopeReport;
+use deskshift_core::mapping::{
+    confirmation, parse, propose::propose, render, validate, Catalog, FieldMap, FieldRef, Target,
+    Transform, ValueType,
+};
+use deskshift_core::model::ObjectKind;
+use deskshift_salesforce::Salesforce;
+use deskshift_sim::faults::FaultSpec;
+use deskshift_sim::salesforce::ExistingData;
+use serde_json::json;
+
+const TICKETS: usize = 24;
+
+/// The scope, the catalog and the proposed map, as `deskshift discover`
+/// and `map propose` make them.
+async fn proposed(
+    project: &Project,
+    source: &deskshift_stames::StamesApi,
+    dest: &Salesforce,
+) -> (ScopeReport, Catalog, FieldMap) {
+    let scope = discover(project, source).await;
+    let catalog = dest.catalog(&scope).await.unwrap();
+    let map = propose(&scope, &catalog).map;
+    (scope, catalog, map)
+}
+
+/// `map confirm` of `map` as a person left it in `mapping.toml`: written,
+/// read back, validated, recorded.
+fn confirm(project: &Project, map: &FieldMap, scope: &ScopeReport, catalog: &Catalog) {
+    let text = render(map, &Default::default());
+    let (read, locations) = parse(&text).expect("mapping.toml reads back");
+    let problems = validate(&read, &locations, catalog, scope);
+    assert!(problems.is_empty(), "map confirm refuses: {problems:?}");
+    confirmation::record_confirmation(&project.ledger(), &read).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_map_shows_in_the_sample_and_its_verification() {
+    let stames = stames(23, TICKETS).await;
+    let existing = ExistingData {
+        custom_fields: vec![json!({"FullName": "Case.Legacy_Reference__c",
+            "Metadata": {"label": "Legacy Reference", "type": "Text", "length": 255}})],
+        grant_custom_fields: true,
+        ..ExistingData::default()
+    };
+    let org = org(existing, FaultSpec::default()).await;
+    let (source, dest, project) = (source(&stames), destination(&org), Project::new());
+    let (scope, catalog, mut map) = proposed(&project, &source, &dest).await;
+
+    // A status gets a Case Status of the person's choosing.
+    const WAITING: &str = "Waiting on Customer";
+    let statuses = map.value_maps.get_mut("ticket_status").unwrap();
+    let (moved, entry) = statuses
+        .iter_mut()
+        .find(|(_, e)| e.count > 0)
+        .expect("a status tickets carry");
+    let moved = moved.clone();
+    entry.to = WAITING.into();
+    let waiting = entry.count;
+
+    // One new field reuses the existing Case field, another is dropped.
+    let mut new_fields = map.rows.iter_mut().filter(|r| {
+        r.object == ObjectKind::Tickets
+            && matches!(r.target, Target::NewField { .. })
+            && matches!(r.transform, Transform::Copy | Transform::DateToIsoText)
+            && r.value_type.is_some_and(|t| t.fits(ValueType::Text))
+    });
+    let reused = new_fields.next().expect("a ticket field to reuse");
+    let Target::NewField { field, .. } = &reused.target else {
+        unreachable!()
+    };
+    let not_created = field.field.clone();
+    reused.target = Target::Field(FieldRef::new("Case", "Legacy_Reference__c"));
+    let reused_key = reused.custom_key().unwrap().to_string();
+    let dropped = new_fields.next().expect("a ticket field to drop");
+    let Target::NewField { field, .. } = &dropped.target else {
+        unreachable!()
+    };
+    let dropped_field = field.field.clone();
+    dropped.target = Target::Drop("nobody reads it any more".into());
+    confirm(&project, &map, &scope, &catalog);
+
+    let sample = run(&project, &source, &dest, Phase::Sample(TICKETS))
+        .await
+        .unwrap();
+    assert!(
+        sample.discrepancies.is_empty(),
+        "{:?}",
+        sample.discrepancies
+    );
+    let snapshot = org.snapshot();
+    let cases: Vec<_> = records(&snapshot, "Case").collect();
+    assert_eq!(cases.len(), TICKETS);
+    let in_status = cases.iter().filter(|c| c["Status"] == WAITING).count() as u64;
+    assert_eq!(
+        in_status, waiting,
+        "`{moved}` tickets are `{WAITING}` Cases"
+    );
+
+    let filled = scope
+        .custom_fields
+        .iter()
+        .find(|p| p.key == reused_key)
+        .unwrap()
+        .filled;
+    assert!(filled > 0, "{reused_key} has values to land");
+    let written = cases
+        .iter()
+        .filter(|c| c.get("Legacy_Reference__c").is_some_and(|v| !v.is_null()))
+        .count() as u64;
+    assert_eq!(written, filled, "{reused_key} lands in the existing field");
+    for absent in [&not_created, &dropped_field] {
+        assert!(
+            cases.iter().all(|c| c.get(absent.as_str()).is_none()),
+            "{absent} is written"
+        );
+    }
+    let after = dest.catalog(&scope).await.unwrap();
+    let case_fields: Vec<&str> = after
+        .object("Case")
+        .unwrap()
+        .fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    for absent in [&not_created, &dropped_field] {
+        assert!(
+            !case_fields.contains(&absent.as_str()),
+            "{absent} was created"
+        );
+    }
+
+    let verified = run(&project, &source, &dest, Phase::Verify).await.unwrap();
+    let report = verified.verify.unwrap();
+    assert!(
+        report.is_clean(),
+        "{:?}",
+        &report.mismatches[..report.mismatches.len().min(5)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_the_confirmed_map_lacks_rejects_its_cases_naming_field_and_fix() {
+    let stames = stames(29, TICKETS).await;
+    let org = org(ExistingData::default(), FaultSpec::default()).await;
+    let (source, dest, project) = (source(&stames), destination(&org), Project::new());
+    let (_, _, mut map) = proposed(&project, &source, &dest).await;
+    // The source gained a priority since the map was confirmed: here, the
+    // confirmed map simply lacks one that tickets carry.
+    let priorities = map.value_maps.get_mut("ticket_priority").unwrap();
+    let lacking = priorities
+        .iter()
+        .find(|(_, e)| e.count > 0)
+        .map(|(value, _)| value.clone())
+        .unwrap();
+    let carried = priorities.remove(&lacking).unwrap().count;
+    confirmation::record_confirmation(&project.ledger(), &map).unwrap();
+
+    let outcome = run(&project, &source, &dest, Phase::Migrate).await.unwrap();
+    assert!(
+        outcome.discrepancies.is_empty(),
+        "{:?}",
+        outcome.discrepancies
+    );
+    assert_eq!(outcome.counts[&ObjectKind::Tickets].rejected, carried);
+    let rejects: Vec<_> = project
+        .ledger()
+        .rejects(None)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.reject.kind == ObjectKind::Tickets)
+        .collect();
+    assert_eq!(rejects.len() as u64, carried);
+    for r in &rejects {
+        let reject = &r.reject;
+        assert!(reject.source_id.is_some());
+        assert!(reject.field.contains("Priority"), "{reject:?}");
+        assert!(
+            reject.reason.contains(&format!("`{lacking}`")),
+            "{reject:?}"
+        );
+        assert!(
+            reject.reason.contains("[value_maps.ticket_priority]"),
+            "{reject:?}"
+        );
+        assert!(reject.hint.contains("deskshift map confirm"), "{reject:?}");
+    }
+    let cases = records(&org.snapshot(), "Case").count() as u64;
+    assert_eq!(cases, TICKETS as u64 - carried);
+}
