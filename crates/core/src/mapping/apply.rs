@@ -256,6 +256,24 @@ pub fn land_custom_value<'m>(
     }
 }
 
+/// Whether `transform` converts one value at a time, so it can carry a
+/// custom field's values ([`convert`] applies it).
+pub fn is_value_transform(transform: &Transform) -> bool {
+    matches!(
+        transform,
+        Transform::Copy
+            | Transform::TextToNumber
+            | Transform::TextToBoolean
+            | Transform::TextToDate
+            | Transform::DateToIsoText
+            | Transform::MultiSelectJoin(_)
+            | Transform::TruncateWithNote(_)
+            | Transform::ValueMap(_)
+            | Transform::NoteLine
+            | Transform::CustomerData
+    )
+}
+
 /// `value` through `row`'s transform, into the row's type; with a note when
 /// the transform keeps part of the value elsewhere (truncation).
 pub fn convert(
