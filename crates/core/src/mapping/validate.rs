@@ -34,6 +34,7 @@ pub fn validate(
         map,
         locations,
         catalog,
+        scope,
         problems: Vec::new(),
     };
     if map.destination != catalog.destination {
@@ -61,6 +62,7 @@ struct Check<'a> {
     map: &'a FieldMap,
     locations: &'a Locations,
     catalog: &'a Catalog,
+    scope: &'a ScopeReport,
     problems: Vec<Problem>,
 }
 
@@ -306,7 +308,19 @@ impl Check<'_> {
             );
             return None;
         }
-        if object.field(&field.field).is_some() {
+        // A field an earlier `prepare` made for this very Stames field (its
+        // external id is the Stames field's id) is this row's, not a clash.
+        let row = &self.map.rows[index];
+        let made_for_row = |existing: &super::catalog::CatalogField| {
+            existing.external_id.as_ref().is_some_and(|id| {
+                self.scope.custom_fields.iter().any(|p| {
+                    &p.id == id
+                        && super::model::kind_of(p.object) == row.object
+                        && row.custom_key() == Some(p.key.as_str())
+                })
+            })
+        };
+        if object.field(&field.field).is_some_and(|f| !made_for_row(f)) {
             self.at_row(
                 index,
                 "create",

@@ -281,17 +281,20 @@ pub async fn ticket(
     let plan = match ticket::plan(thread, &ctx) {
         Ok(plan) => plan,
         Err(refusal) => {
+            // The map lacks a value the changed ticket now has: the update is
+            // refused (the ticket stays as it was in Gorgias), named.
+            let map_refused = refusal.fix.is_some();
             return tickets::refuse(
                 run,
                 thread,
                 &children,
-                true,
+                !map_refused,
                 refusal.field,
                 &refusal.reason,
                 refusal
                     .fix
                     .unwrap_or("migrate the customer first (see its reject), then run delta again"),
-            )
+            );
         }
     };
     let bodies = plan
