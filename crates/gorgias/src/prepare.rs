@@ -222,8 +222,20 @@ async fn reuse_field(
         return Ok(None);
     };
     let hash = content_hash(&(def, label));
-    let written = match run.done_id(kind, &def.id)? {
-        Some(id) if id == found.id => Written::AlreadyDone(id.to_string()),
+    // A create of this Stames field that landed before a crash (under an
+    // earlier map's `create` row) must be adopted as ours before anything
+    // is matched, or a rollback would leave it behind.
+    let client = run.client;
+    let lookup = || made_for(client, &def.id);
+    let adopted = run
+        .ctx
+        .journal
+        .settle(kind, &def.id, &hash, &lookup)
+        .await
+        .map_err(journal_error)?;
+    let written = match (adopted, run.done_id(kind, &def.id)?) {
+        (Some(adopted), _) => adopted,
+        (None, Some(id)) if id == found.id => Written::AlreadyDone(id.to_string()),
         _ => {
             run.notes.add(
                 Category::Existing,
@@ -246,6 +258,20 @@ async fn reuse_field(
         label.to_string(),
         fields::shape_of_definition(&found.definition),
     )))
+}
+
+/// The Gorgias ticket field carrying `external_id` (a Stames field id, or
+/// one of deskshift's own): what a create that landed before a crash left.
+async fn made_for(client: &GorgiasClient, external_id: &str) -> Result<Option<String>, WriteError> {
+    let all: Vec<CustomField> = client
+        .custom_fields(FieldObjectType::Ticket)
+        .try_collect()
+        .await
+        .map_err(ApiError::into_write_error)?;
+    Ok(all
+        .into_iter()
+        .find(|f| f.external_id.as_deref() == Some(external_id))
+        .map(|f| f.id.to_string()))
 }
 
 /// The Gorgias id of a field: from the ledger, else found by external id
@@ -272,17 +298,7 @@ async fn ensure_field(
         return Ok(Some(id));
     }
     let client = run.client;
-    let lookup = || async {
-        let all: Vec<CustomField> = client
-            .custom_fields(FieldObjectType::Ticket)
-            .try_collect()
-            .await
-            .map_err(ApiError::into_write_error)?;
-        Ok(all
-            .into_iter()
-            .find(|f| f.external_id.as_deref() == Some(body.external_id.as_str()))
-            .map(|f| f.id.to_string()))
-    };
+    let lookup = || made_for(client, &body.external_id);
     // A create that landed before a crash carries the external id that
     // `existing` matches on: adopt it as ours first.
     let adopted = run
