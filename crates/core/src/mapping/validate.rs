@@ -599,6 +599,36 @@ mod tests {
     }
 
     #[test]
+    fn a_create_row_over_the_field_prepare_made_for_it_is_no_clash() {
+        let scope = scope(workspace_fields());
+        let before = catalog(vec![custom_field("Order Number", ValueType::Number)]);
+        let map = propose(&scope, &before).map;
+        let created = map
+            .rows
+            .iter()
+            .find_map(|r| match (&r.target, r.custom_key()) {
+                (Target::NewField { field, .. }, Some(key)) => Some((field.clone(), key)),
+                _ => None,
+            })
+            .expect("a field to create");
+        let (field, key) = created;
+        let problems_with = |external_id: Option<&str>| {
+            let mut after = before.clone();
+            let mut made = custom_field(&field.field, ValueType::Text);
+            made.external_id = external_id.map(String::from);
+            after.objects[0].fields.push(made);
+            let (read, locations) = parse(&render(&map, &Default::default())).unwrap();
+            validate(&read, &locations, &after, &scope)
+                .into_iter()
+                .filter(|p| p.message.contains("already exists"))
+                .count()
+        };
+        assert_eq!(problems_with(Some(key)), 0, "made for this row");
+        assert_eq!(problems_with(None), 1, "someone else's field");
+        assert_eq!(problems_with(Some("another")), 1, "made for another field");
+    }
+
+    #[test]
     fn the_proposal_validates() {
         let problems = problems_after(unmatched_filled);
         assert!(problems.is_empty(), "{problems:?}");
