@@ -1060,6 +1060,55 @@ mod tests {
     }
 
     #[test]
+    fn the_confirmed_map_renames_retypes_reuses_and_leaves_out_fields() {
+        use deskshift_core::mapping::{FieldRef, Transform};
+        use deskshift_core::model::ObjectKind;
+        let defs = [
+            def("1", FieldObject::Ticket, "Order #", FieldType::Text, &[]),
+            def("2", FieldObject::Ticket, "Legacy", FieldType::Text, &[]),
+            def("3", FieldObject::Ticket, "Old notes", FieldType::Text, &[]),
+            def("4", FieldObject::Customer, "Tier", FieldType::Text, &[]),
+        ];
+        let mut plan = plan_of(&defs, &[], &[], &HashMap::new());
+        let row = |id: &str, target: Target| {
+            let kind = if id == "4" {
+                ObjectKind::Customers
+            } else {
+                ObjectKind::Tickets
+            };
+            MapRow::edited(kind, &format!("custom.key_{id}"), target, Transform::Copy)
+        };
+        let mut map = FieldMap::unmapped("salesforce");
+        map.rows = vec![
+            row(
+                "1",
+                Target::NewField {
+                    field: FieldRef::new(CASE, "Order_Number__c"),
+                    field_type: ValueType::Number,
+                },
+            ),
+            row("2", Target::Field(FieldRef::new(CASE, "Legacy_Ref__c"))),
+            row("3", Target::Drop("retired".into())),
+        ];
+        apply_map(&mut plan, &map, &defs);
+        let order = plan.field_for("1").unwrap();
+        assert_eq!(
+            (order.api_name.as_str(), order.field_type, order.existing),
+            ("Order_Number__c", SfFieldType::Number, false)
+        );
+        assert!(order.row.is_some());
+        let legacy = plan.field_for("2").unwrap();
+        assert_eq!(
+            (legacy.api_name.as_str(), legacy.existing),
+            ("Legacy_Ref__c", true)
+        );
+        assert!(plan.field_for("3").is_none());
+        assert!(plan.not_written["3"].contains("retired"));
+        assert!(plan.field_for("4").is_none(), "no row, no field");
+        assert!(plan.not_written["4"].contains("no row"));
+    }
+
+    #[test]
     fn every_loaded_object_has_a_unique_case_insensitive_external_id() {
         let plan = plan_of(&[], &[warranty()], &[], &HashMap::new());
         for (object, field) in [
