@@ -9,9 +9,7 @@ mod common;
 use common::*;
 use deskshift_core::discover::{discover, ScopeReport};
 use deskshift_core::ledger::RunOutcome;
-use deskshift_core::mapping::{
-    confirmation, parse, propose::propose, render, validate, FieldMap, FieldRef, Target, Transform,
-};
+use deskshift_core::mapping::{confirmation, propose::propose, FieldMap, FieldRef, Target};
 use deskshift_core::model::ObjectKind;
 use deskshift_core::progress::Silent;
 use deskshift_sim::faults::FaultSpec;
@@ -35,21 +33,6 @@ async fn proposed(
     let catalog = dest.catalog(&scope).await.unwrap();
     let proposal = propose(&scope, &catalog);
     (scope, catalog, proposal.map)
-}
-
-/// `map confirm` of `map` as a person left it in `mapping.toml`: written,
-/// read back, validated, recorded.
-fn confirm(
-    project: &Project,
-    map: &FieldMap,
-    scope: &ScopeReport,
-    catalog: &deskshift_core::mapping::Catalog,
-) {
-    let text = render(map, &Default::default());
-    let (read, locations) = parse(&text).expect("mapping.toml reads back");
-    let problems = validate(&read, &locations, catalog, scope);
-    assert!(problems.is_empty(), "map confirm refuses: {problems:?}");
-    confirmation::record_confirmation(&project.ledger(), &read).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,13 +62,7 @@ async fn an_edited_map_shows_in_the_sample_and_its_verification() {
         .sum();
 
     // One new field reuses the existing Gorgias field, another is dropped.
-    let mut new_fields = map.rows.iter_mut().filter(|r| {
-        r.object == ObjectKind::Tickets
-            && matches!(r.target, Target::NewField { .. })
-            && matches!(r.transform, Transform::Copy | Transform::DateToIsoText)
-            && r.value_type
-                .is_some_and(|t| t.fits(deskshift_core::mapping::ValueType::Text))
-    });
+    let mut new_fields = deskshift_sim::harness::created_text_rows(&mut map);
     let reused = new_fields.next().expect("a ticket field to reuse");
     let Target::NewField { field, .. } = &reused.target else {
         unreachable!()
@@ -94,12 +71,13 @@ async fn an_edited_map_shows_in_the_sample_and_its_verification() {
     reused.target = Target::Field(FieldRef::new("Ticket", "Legacy reference"));
     let reused_key = reused.custom_key().unwrap().to_string();
     let dropped = new_fields.next().expect("a ticket field to drop");
+    drop(new_fields);
     let Target::NewField { field, .. } = &dropped.target else {
         unreachable!()
     };
     let dropped_label = field.field.clone();
     dropped.target = Target::Drop("nobody reads it any more".into());
-    confirm(&project, &map, &scope, &catalog);
+    deskshift_sim::harness::confirm_edited_map(&project.ledger(), &map, &scope, &catalog);
 
     let sample = run(&project, &source, &dest, Phase::Sample(TICKETS))
         .await
@@ -173,13 +151,7 @@ async fn an_edited_map_shows_in_the_sample_and_its_verification() {
         .count();
     assert_eq!(skipped, 0, "nothing about the fields is refused");
 
-    let verified = run(&project, &source, &dest, Phase::Verify).await.unwrap();
-    let report = verified.verify.unwrap();
-    assert!(
-        report.is_clean(),
-        "{:?}",
-        &report.mismatches[..report.mismatches.len().min(5)]
-    );
+    assert_verifies_clean(&project, &source, &dest).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,13 +162,7 @@ async fn a_value_the_confirmed_map_lacks_rejects_its_tickets_naming_field_and_fi
     let (_, _, mut map) = proposed(&project, &source, &dest).await;
     // The source gained a status since the map was confirmed: here, the
     // confirmed map simply lacks one that tickets carry.
-    let statuses = map.value_maps.get_mut("ticket_status").unwrap();
-    let lacking = statuses
-        .iter()
-        .find(|(_, e)| e.count > 0)
-        .map(|(value, _)| value.clone())
-        .unwrap();
-    let carried = statuses.remove(&lacking).unwrap().count;
+    let (lacking, carried) = deskshift_sim::harness::forget_a_value(&mut map, "ticket_status");
     confirmation::record_confirmation(&project.ledger(), &map).unwrap();
 
     let outcome = run(&project, &source, &dest, Phase::Migrate).await.unwrap();
@@ -206,28 +172,13 @@ async fn a_value_the_confirmed_map_lacks_rejects_its_tickets_naming_field_and_fi
         outcome.discrepancies
     );
     assert_eq!(outcome.counts[&ObjectKind::Tickets].rejected, carried);
-    let rejects: Vec<_> = project
-        .ledger()
-        .rejects(None)
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.reject.kind == ObjectKind::Tickets)
-        .collect();
-    assert_eq!(rejects.len() as u64, carried);
-    for r in &rejects {
-        let reject = &r.reject;
-        assert!(reject.source_id.is_some());
-        assert_eq!(reject.field, "status");
-        assert!(
-            reject.reason.contains(&format!("`{lacking}`")),
-            "{reject:?}"
-        );
-        assert!(
-            reject.reason.contains("[value_maps.ticket_status]"),
-            "{reject:?}"
-        );
-        assert!(reject.hint.contains("deskshift map confirm"), "{reject:?}");
-    }
+    deskshift_sim::harness::assert_unmapped_rejects(
+        &project.ledger(),
+        "status",
+        &lacking,
+        "ticket_status",
+        carried,
+    );
     let in_gorgias = gorgias.snapshot()["tickets"].as_array().unwrap().len() as u64;
     assert_eq!(in_gorgias, TICKETS as u64 - carried);
 }

@@ -10,8 +10,7 @@ use common::*;
 use deskshift_core::destination::Destination;
 use deskshift_core::discover::ScopeReport;
 use deskshift_core::mapping::{
-    confirmation, parse, propose::propose, render, validate, Catalog, FieldMap, FieldRef, Target,
-    Transform, ValueType,
+    confirmation, propose::propose, Catalog, FieldMap, FieldRef, Target,
 };
 use deskshift_core::model::ObjectKind;
 use deskshift_salesforce::Salesforce;
@@ -32,16 +31,6 @@ async fn proposed(
     let catalog = dest.catalog(&scope).await.unwrap();
     let map = propose(&scope, &catalog).map;
     (scope, catalog, map)
-}
-
-/// `map confirm` of `map` as a person left it in `mapping.toml`: written,
-/// read back, validated, recorded.
-fn confirm(project: &Project, map: &FieldMap, scope: &ScopeReport, catalog: &Catalog) {
-    let text = render(map, &Default::default());
-    let (read, locations) = parse(&text).expect("mapping.toml reads back");
-    let problems = validate(&read, &locations, catalog, scope);
-    assert!(problems.is_empty(), "map confirm refuses: {problems:?}");
-    confirmation::record_confirmation(&project.ledger(), &read).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -69,12 +58,7 @@ async fn an_edited_map_shows_in_the_sample_and_its_verification() {
     let waiting = entry.count;
 
     // One new field reuses the existing Case field, another is dropped.
-    let mut new_fields = map.rows.iter_mut().filter(|r| {
-        r.object == ObjectKind::Tickets
-            && matches!(r.target, Target::NewField { .. })
-            && matches!(r.transform, Transform::Copy | Transform::DateToIsoText)
-            && r.value_type.is_some_and(|t| t.fits(ValueType::Text))
-    });
+    let mut new_fields = created_text_rows(&mut map);
     let reused = new_fields.next().expect("a ticket field to reuse");
     let Target::NewField { field, .. } = &reused.target else {
         unreachable!()
@@ -83,12 +67,13 @@ async fn an_edited_map_shows_in_the_sample_and_its_verification() {
     reused.target = Target::Field(FieldRef::new("Case", "Legacy_Reference__c"));
     let reused_key = reused.custom_key().unwrap().to_string();
     let dropped = new_fields.next().expect("a ticket field to drop");
+    drop(new_fields);
     let Target::NewField { field, .. } = &dropped.target else {
         unreachable!()
     };
     let dropped_field = field.field.clone();
     dropped.target = Target::Drop("nobody reads it any more".into());
-    confirm(&project, &map, &scope, &catalog);
+    confirm_edited_map(&project.ledger(), &map, &scope, &catalog);
 
     let sample = run(&project, &source, &dest, Phase::Sample(TICKETS))
         .await
@@ -140,13 +125,7 @@ async fn an_edited_map_shows_in_the_sample_and_its_verification() {
         );
     }
 
-    let verified = run(&project, &source, &dest, Phase::Verify).await.unwrap();
-    let report = verified.verify.unwrap();
-    assert!(
-        report.is_clean(),
-        "{:?}",
-        &report.mismatches[..report.mismatches.len().min(5)]
-    );
+    assert_verifies_clean(&project, &source, &dest).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,13 +136,7 @@ async fn a_value_the_confirmed_map_lacks_rejects_its_cases_naming_field_and_fix(
     let (_, _, mut map) = proposed(&project, &source, &dest).await;
     // The source gained a priority since the map was confirmed: here, the
     // confirmed map simply lacks one that tickets carry.
-    let priorities = map.value_maps.get_mut("ticket_priority").unwrap();
-    let lacking = priorities
-        .iter()
-        .find(|(_, e)| e.count > 0)
-        .map(|(value, _)| value.clone())
-        .unwrap();
-    let carried = priorities.remove(&lacking).unwrap().count;
+    let (lacking, carried) = forget_a_value(&mut map, "ticket_priority");
     confirmation::record_confirmation(&project.ledger(), &map).unwrap();
 
     let outcome = run(&project, &source, &dest, Phase::Migrate).await.unwrap();
@@ -173,28 +146,13 @@ async fn a_value_the_confirmed_map_lacks_rejects_its_cases_naming_field_and_fix(
         outcome.discrepancies
     );
     assert_eq!(outcome.counts[&ObjectKind::Tickets].rejected, carried);
-    let rejects: Vec<_> = project
-        .ledger()
-        .rejects(None)
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.reject.kind == ObjectKind::Tickets)
-        .collect();
-    assert_eq!(rejects.len() as u64, carried);
-    for r in &rejects {
-        let reject = &r.reject;
-        assert!(reject.source_id.is_some());
-        assert!(reject.field.contains("Priority"), "{reject:?}");
-        assert!(
-            reject.reason.contains(&format!("`{lacking}`")),
-            "{reject:?}"
-        );
-        assert!(
-            reject.reason.contains("[value_maps.ticket_priority]"),
-            "{reject:?}"
-        );
-        assert!(reject.hint.contains("deskshift map confirm"), "{reject:?}");
-    }
+    assert_unmapped_rejects(
+        &project.ledger(),
+        "Priority",
+        &lacking,
+        "ticket_priority",
+        carried,
+    );
     let cases = records(&org.snapshot(), "Case").count() as u64;
     assert_eq!(cases, TICKETS as u64 - carried);
 }

@@ -12,7 +12,9 @@ use deskshift_core::destination::{Destination, LoadContext, Scope, VerifyReport}
 use deskshift_core::discover::ScopeReport;
 use deskshift_core::engine::{Counts, Journal};
 use deskshift_core::ledger::{Ledger, RunOutcome};
-use deskshift_core::mapping::{confirmation, FieldMap};
+use deskshift_core::mapping::{
+    confirmation, Catalog, FieldMap, MapRow, Target, Transform, ValueType,
+};
 use deskshift_core::model::ObjectKind;
 use deskshift_core::progress::{Progress, Silent};
 use deskshift_core::summary::ObjectSummary;
@@ -188,6 +190,71 @@ pub async fn confirmed_map(
     let map = deskshift_core::mapping::propose::propose(&scope, &catalog).map;
     confirmation::record_confirmation(ledger, &map).expect("record the confirmation");
     map
+}
+
+/// `map confirm` of `map` as a person left it in `mapping.toml`: written,
+/// read back, validated against the destination's `catalog` for `scope`
+/// (a refusal fails the test with its problems), recorded in `ledger`.
+pub fn confirm_edited_map(ledger: &Ledger, map: &FieldMap, scope: &ScopeReport, catalog: &Catalog) {
+    let text = deskshift_core::mapping::render(map, &Default::default());
+    let (read, locations) = deskshift_core::mapping::parse(&text).expect("mapping.toml reads back");
+    let problems = deskshift_core::mapping::validate(&read, &locations, catalog, scope);
+    assert!(problems.is_empty(), "map confirm refuses: {problems:?}");
+    confirmation::record_confirmation(ledger, &read).expect("record the confirmation");
+}
+
+/// The ticket custom-field rows `map` would create a field for whose values
+/// also fit an existing text field: what a test sends elsewhere.
+pub fn created_text_rows(map: &mut FieldMap) -> impl Iterator<Item = &mut MapRow> {
+    map.rows.iter_mut().filter(|r| {
+        r.object == ObjectKind::Tickets
+            && matches!(r.target, Target::NewField { .. })
+            && matches!(r.transform, Transform::Copy | Transform::DateToIsoText)
+            && r.value_type.is_some_and(|t| t.fits(ValueType::Text))
+    })
+}
+
+/// Takes out of the value map `name` the first value records carry, as if
+/// the source gained it after the confirmation: the value and its count.
+pub fn forget_a_value(map: &mut FieldMap, name: &str) -> (String, u64) {
+    let values = map.value_maps.get_mut(name).expect("the value map");
+    let value = values
+        .iter()
+        .find(|(_, e)| e.count > 0)
+        .map(|(value, _)| value.clone())
+        .expect("a value records carry");
+    let count = values.remove(&value).expect("the value").count;
+    (value, count)
+}
+
+/// Asserts that `ledger` holds exactly `count` ticket rejects, each naming
+/// its record, a field containing `field`, the `value` the value map
+/// `value_map` lacks, and `deskshift map confirm` as the fix.
+pub fn assert_unmapped_rejects(
+    ledger: &Ledger,
+    field: &str,
+    value: &str,
+    value_map: &str,
+    count: u64,
+) {
+    let rejects: Vec<_> = ledger
+        .rejects(None)
+        .expect("read the rejects")
+        .into_iter()
+        .filter(|r| r.reject.kind == ObjectKind::Tickets)
+        .collect();
+    assert_eq!(rejects.len() as u64, count, "{rejects:?}");
+    for r in &rejects {
+        let reject = &r.reject;
+        assert!(reject.source_id.is_some(), "{reject:?}");
+        assert!(reject.field.contains(field), "{reject:?}");
+        assert!(reject.reason.contains(&format!("`{value}`")), "{reject:?}");
+        assert!(
+            reject.reason.contains(&format!("[value_maps.{value_map}]")),
+            "{reject:?}"
+        );
+        assert!(reject.hint.contains("deskshift map confirm"), "{reject:?}");
+    }
 }
 
 /// Runs one phase as the binary would: its own run, counts and journal.

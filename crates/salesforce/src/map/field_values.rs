@@ -362,23 +362,12 @@ mod tests {
         stored.insert("4".to_string(), FieldValue::Text("oops".into()));
         stored.insert("9".to_string(), FieldValue::Text("orphan".into()));
         let mut record = Record::new();
-        let notes = apply(
-            &mut record,
-            &stored,
-            &plan,
-            "Case",
-            &crate::map::standard_map(),
-        );
+        let map = crate::map::standard_map();
+        let notes = apply(&mut record, &stored, &plan, "Case", &map);
         assert!(record.is_empty());
         assert_eq!(notes.len(), 2, "{notes:?}");
         stored.insert("4".to_string(), FieldValue::Number(4.0));
-        let notes = apply(
-            &mut record,
-            &stored,
-            &plan,
-            "Case",
-            &crate::map::standard_map(),
-        );
+        let notes = apply(&mut record, &stored, &plan, "Case", &map);
         assert_eq!(record[&api], json!(4.0));
         assert_eq!(notes.len(), 1);
         let mut contact = Record::new();
