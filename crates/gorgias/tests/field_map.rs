@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use deskshift_core::discover::{discover, ScopeReport};
 use deskshift_core::ledger::RunOutcome;
-use deskshift_core::mapping::{confirmation, propose::propose, FieldMap, FieldRef, Target};
+use deskshift_core::mapping::{confirmation, propose::propose, FieldMap, FieldRef};
 use deskshift_core::model::ObjectKind;
 use deskshift_core::progress::Silent;
 use deskshift_sim::faults::FaultSpec;
@@ -62,21 +62,12 @@ async fn an_edited_map_shows_in_the_sample_and_its_verification() {
         .sum();
 
     // One new field reuses the existing Gorgias field, another is dropped.
-    let mut new_fields = deskshift_sim::harness::created_text_rows(&mut map);
-    let reused = new_fields.next().expect("a ticket field to reuse");
-    let Target::NewField { field, .. } = &reused.target else {
-        unreachable!()
-    };
-    let not_created = field.field.clone();
-    reused.target = Target::Field(FieldRef::new("Ticket", "Legacy reference"));
-    let reused_key = reused.custom_key().unwrap().to_string();
-    let dropped = new_fields.next().expect("a ticket field to drop");
-    drop(new_fields);
-    let Target::NewField { field, .. } = &dropped.target else {
-        unreachable!()
-    };
-    let dropped_label = field.field.clone();
-    dropped.target = Target::Drop("nobody reads it any more".into());
+    let edits = deskshift_sim::harness::reuse_one_drop_another(
+        &mut map,
+        FieldRef::new("Ticket", "Legacy reference"),
+    );
+    let (not_created, reused_key, dropped_label) =
+        (edits.not_created, edits.reused_key, edits.dropped);
     deskshift_sim::harness::confirm_edited_map(&project.ledger(), &map, &scope, &catalog);
 
     let sample = run(&project, &source, &dest, Phase::Sample(TICKETS))

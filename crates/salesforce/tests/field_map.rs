@@ -9,9 +9,7 @@ mod common;
 use common::*;
 use deskshift_core::destination::Destination;
 use deskshift_core::discover::ScopeReport;
-use deskshift_core::mapping::{
-    confirmation, propose::propose, Catalog, FieldMap, FieldRef, Target,
-};
+use deskshift_core::mapping::{confirmation, propose::propose, Catalog, FieldMap, FieldRef};
 use deskshift_core::model::ObjectKind;
 use deskshift_salesforce::Salesforce;
 use deskshift_sim::faults::FaultSpec;
@@ -58,21 +56,12 @@ async fn an_edited_map_shows_in_the_sample_and_its_verification() {
     let waiting = entry.count;
 
     // One new field reuses the existing Case field, another is dropped.
-    let mut new_fields = created_text_rows(&mut map);
-    let reused = new_fields.next().expect("a ticket field to reuse");
-    let Target::NewField { field, .. } = &reused.target else {
-        unreachable!()
-    };
-    let not_created = field.field.clone();
-    reused.target = Target::Field(FieldRef::new("Case", "Legacy_Reference__c"));
-    let reused_key = reused.custom_key().unwrap().to_string();
-    let dropped = new_fields.next().expect("a ticket field to drop");
-    drop(new_fields);
-    let Target::NewField { field, .. } = &dropped.target else {
-        unreachable!()
-    };
-    let dropped_field = field.field.clone();
-    dropped.target = Target::Drop("nobody reads it any more".into());
+    let edits = deskshift_sim::harness::reuse_one_drop_another(
+        &mut map,
+        FieldRef::new("Case", "Legacy_Reference__c"),
+    );
+    let (not_created, reused_key, dropped_field) =
+        (edits.not_created, edits.reused_key, edits.dropped);
     confirm_edited_map(&project.ledger(), &map, &scope, &catalog);
 
     let sample = run(&project, &source, &dest, Phase::Sample(TICKETS))

@@ -13,7 +13,7 @@ use deskshift_core::discover::ScopeReport;
 use deskshift_core::engine::{Counts, Journal};
 use deskshift_core::ledger::{Ledger, RunOutcome};
 use deskshift_core::mapping::{
-    confirmation, Catalog, FieldMap, MapRow, Target, Transform, ValueType,
+    confirmation, Catalog, FieldMap, FieldRef, MapRow, Target, Transform, ValueType,
 };
 use deskshift_core::model::ObjectKind;
 use deskshift_core::progress::{Progress, Silent};
@@ -212,6 +212,40 @@ pub fn created_text_rows(map: &mut FieldMap) -> impl Iterator<Item = &mut MapRow
             && matches!(r.transform, Transform::Copy | Transform::DateToIsoText)
             && r.value_type.is_some_and(|t| t.fits(ValueType::Text))
     })
+}
+
+/// What [`reuse_one_drop_another`] changed.
+pub struct FieldEdits {
+    /// The field the reused row would have created.
+    pub not_created: String,
+    /// The Stames key of the field now written into `existing`.
+    pub reused_key: String,
+    /// The field the dropped row would have created.
+    pub dropped: String,
+}
+
+/// A person's edit of two custom-field rows the proposal would create a
+/// field for: the first writes into the `existing` destination field, the
+/// second is dropped.
+pub fn reuse_one_drop_another(map: &mut FieldMap, existing: FieldRef) -> FieldEdits {
+    let mut rows = created_text_rows(map);
+    let (Some(reused), Some(dropped)) = (rows.next(), rows.next()) else {
+        panic!("two ticket fields the proposal would create");
+    };
+    let created = |row: &MapRow| {
+        row.target
+            .field()
+            .map(|f| f.field.clone())
+            .unwrap_or_default()
+    };
+    let edits = FieldEdits {
+        not_created: created(reused),
+        reused_key: reused.custom_key().unwrap_or_default().to_string(),
+        dropped: created(dropped),
+    };
+    reused.target = Target::Field(existing);
+    dropped.target = Target::Drop("nobody reads it any more".into());
+    edits
 }
 
 /// Takes out of the value map `name` the first value records carry, as if
