@@ -131,6 +131,31 @@ impl Destination for FakeDestination {
     }
 }
 
+/// `ledger` with a confirmed field map: the phases refuse to write without
+/// one. The fake destination maps nothing, so an empty map serves.
+fn confirmed(ledger: Ledger) -> Ledger {
+    deskshift_core::mapping::confirmation::record_confirmation(
+        &ledger,
+        &deskshift_core::mapping::FieldMap::unmapped("fake"),
+    )
+    .unwrap();
+    ledger
+}
+
+#[tokio::test]
+async fn nothing_is_written_without_a_confirmed_field_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = FakeDestination::new(false, false);
+    let err = phases(&dest, dir.path())
+        .migrate(Ledger::open_in_memory().unwrap(), &Scope::All, false)
+        .await
+        .unwrap_err();
+    let PhaseError::Refused(message) = err else {
+        panic!("expected a refusal, got {err}")
+    };
+    assert!(message.contains("deskshift map confirm"), "{message}");
+}
+
 fn phases<'a>(dest: &'a FakeDestination, dir: &'a std::path::Path) -> Phases<'a> {
     Phases {
         source: &EmptySource,
@@ -146,7 +171,11 @@ async fn an_active_rule_refuses_the_load_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let dest = FakeDestination::new(true, false);
     let err = phases(&dest, dir.path())
-        .migrate(Ledger::open_in_memory().unwrap(), &Scope::All, false)
+        .migrate(
+            confirmed(Ledger::open_in_memory().unwrap()),
+            &Scope::All,
+            false,
+        )
         .await
         .unwrap_err();
     let PhaseError::Refused(message) = err else {
@@ -158,7 +187,11 @@ async fn an_active_rule_refuses_the_load_unless_allowed() {
     );
 
     let (_, summary) = phases(&dest, dir.path())
-        .migrate(Ledger::open_in_memory().unwrap(), &Scope::All, true)
+        .migrate(
+            confirmed(Ledger::open_in_memory().unwrap()),
+            &Scope::All,
+            true,
+        )
         .await
         .unwrap();
     assert_eq!(summary.objects[&ObjectKind::Tickets].created, 3);
@@ -169,7 +202,7 @@ async fn an_active_rule_refuses_the_load_unless_allowed() {
 async fn a_run_that_loses_a_record_fails_and_says_which_kind() {
     let dir = tempfile::tempdir().unwrap();
     let dest = FakeDestination::new(false, true);
-    let ledger = Ledger::open(dir.path().join("l.db")).unwrap();
+    let ledger = confirmed(Ledger::open(dir.path().join("l.db")).unwrap());
     let err = phases(&dest, dir.path())
         .migrate(ledger, &Scope::All, false)
         .await
@@ -188,7 +221,7 @@ async fn verify_writes_both_reports_and_returns_the_mismatches() {
     let dir = tempfile::tempdir().unwrap();
     let dest = FakeDestination::new(false, false);
     let (_, summary, report) = phases(&dest, dir.path())
-        .verify(Ledger::open_in_memory().unwrap())
+        .verify(confirmed(Ledger::open_in_memory().unwrap()))
         .await
         .unwrap();
     assert!(!report.is_clean());
@@ -210,7 +243,7 @@ async fn prepare_is_a_run_of_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let dest = FakeDestination::new(true, false);
     let ledger = phases(&dest, dir.path())
-        .prepare(Ledger::open_in_memory().unwrap(), true)
+        .prepare(confirmed(Ledger::open_in_memory().unwrap()), true)
         .await
         .unwrap();
     assert!(dest.prepared.load(Ordering::SeqCst));

@@ -118,6 +118,25 @@ fn delta_verify_report_and_rollback_through_the_binary() {
         .await;
     });
 
+    // `urgent` is new to the workspace: the confirmed map must say what it
+    // becomes before the delta writes it (a value the map lacks is refused),
+    // so the person adds it to the value map and confirms again.
+    let mapping = std::fs::read_to_string(project.join("mapping.toml")).unwrap();
+    let section = "[value_maps.ticket_priority]\n";
+    let priorities = &mapping[mapping.find(section).expect("a priority value map")..];
+    let priorities = &priorities[..priorities[1..]
+        .find("\n[")
+        .map_or(priorities.len(), |e| e + 1)];
+    if !priorities.contains("\nurgent = ") {
+        let edited = mapping.replacen(
+            section,
+            &format!("{section}urgent = {{ to = \"critical\", count = 0 }}\n"),
+            1,
+        );
+        std::fs::write(project.join("mapping.toml"), edited).unwrap();
+        ok(project, &["map", "confirm"]);
+    }
+
     let check = json_of(&ok(project, &["delta", "--check", "--json"]));
     assert_eq!(check["pending"], 2, "{check}");
     assert_eq!(check["changes"]["tickets"]["changed"], 2, "{check}");

@@ -205,6 +205,7 @@ async fn gorgias_gets_every_field_at_the_right_target_with_the_right_type() {
         reports_dir: dir.path(),
     };
     let ledger = Ledger::open(dir.path().join("deskshift.db")).unwrap();
+    deskshift_core::mapping::confirmation::record_confirmation(&ledger, &proposal.map).unwrap();
     phases.prepare(ledger, false).await.expect("prepare");
     let (again, _) = self::proposal(&destination, &scope).await;
     let order = row(&again, ObjectKind::Tickets, "order_no");

@@ -87,23 +87,12 @@ async fn custom_fields(
 
 /// The field type of a Gorgias custom field definition.
 fn field_type(definition: &serde_json::Value) -> (ValueType, Vec<String>) {
-    let input = &definition["input_settings"];
-    match definition["data_type"].as_str() {
-        Some("number") => (ValueType::Number, Vec::new()),
-        Some("boolean") => (ValueType::Boolean, Vec::new()),
-        _ if input["input_type"] == "dropdown" => {
-            let choices = input["choices"]
-                .as_array()
-                .map(|c| {
-                    c.iter()
-                        .filter_map(|v| v.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default();
-            (ValueType::Select, choices)
-        }
-        _ => (ValueType::Text, Vec::new()),
-    }
+    let shape = fields::shape_of_definition(definition);
+    let choices = match &shape {
+        GorgiasField::Dropdown(choices) => choices.clone(),
+        _ => Vec::new(),
+    };
+    (gorgias_type(&shape), choices)
 }
 
 /// A live custom field as a catalog field. `writable`: a create can fill

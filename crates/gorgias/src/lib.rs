@@ -38,7 +38,7 @@ use deskshift_core::destination::{
     Undone, VerifyReport, DELTA,
 };
 use deskshift_core::discover::ScopeReport;
-use deskshift_core::mapping::{Catalog, FieldMap};
+use deskshift_core::mapping::Catalog;
 use deskshift_core::model::{ObjectKind, Timestamp};
 use deskshift_core::plan::PlanTally;
 use deskshift_core::source::{ApiStats, Read};
@@ -178,12 +178,7 @@ impl Destination for Gorgias {
         verify::verify(&run).await
     }
 
-    async fn plan(
-        &self,
-        ctx: &LoadContext<'_>,
-        _map: &FieldMap,
-        tally: &PlanTally,
-    ) -> Result<(), DestinationError> {
+    async fn plan(&self, ctx: &LoadContext<'_>, tally: &PlanTally) -> Result<(), DestinationError> {
         let run = Run::for_plan(&self.client, ctx, &self.config, tally);
         plan::plan(&run, tally).await
     }

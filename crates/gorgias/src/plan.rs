@@ -13,7 +13,7 @@
 use crate::client::wire::{AttachmentRef, Id, User};
 use crate::map::customer::{self, CustomerFields};
 use crate::map::extras::ExtraField;
-use crate::map::fields::{self, FieldIndex, TargetField};
+use crate::map::fields::{self, FieldIndex, FieldLanding};
 use crate::map::message::FileOutcome;
 use crate::map::people::{AgentDirectory, AgentRef};
 use crate::map::ticket::{self, TicketContext};
@@ -22,6 +22,7 @@ use crate::writer::customers::{list_existing, Holder};
 use crate::writer::users::api_failure;
 use crate::writer::Run;
 use deskshift_core::destination::DestinationError;
+use deskshift_core::mapping::{FieldMap, Target, ValueType};
 use deskshift_core::model::{CustomFieldDef, FieldObject, ObjectKind, SourceId, TicketThread};
 use deskshift_core::normalise::email_key;
 use deskshift_core::plan::{PlanTally, Verdict};
@@ -36,7 +37,9 @@ pub async fn plan(run: &Run<'_>, tally: &PlanTally) -> Result<(), DestinationErr
         .records(run.ctx.source.custom_fields())
         .try_collect()
         .await?;
-    let (ticket_fields, customer_fields) = field_indexes(&defs);
+    let map = run.ctx.map;
+    let ticket_fields = ticket_fields(map, &defs);
+    let customer_fields = CustomerFields::of(map, &defs);
     let agents = agents(run, tally).await?;
     let untouched = customers(run, &customer_fields, tally).await?;
     object_records(run, &untouched, tally).await?;
@@ -67,30 +70,36 @@ struct Stand<'a> {
     tags: &'a HashMap<String, String>,
 }
 
-/// The fields `prepare` would create, each standing for its Stames field.
-fn field_indexes(defs: &[CustomFieldDef]) -> (FieldIndex, CustomerFields) {
-    let mut tickets = FieldIndex::new();
-    let mut customers = CustomerFields::new();
-    for def in defs {
-        let plan = fields::plan(def.field_type, &def.options);
-        let label = fields::label(&def.label, &def.key);
-        match def.object {
-            FieldObject::Ticket => {
-                tickets.insert(
-                    def.id.clone(),
-                    TargetField {
-                        id: PLACEHOLDER_ID,
-                        label,
-                        plan,
-                    },
-                );
+/// Where each Stames ticket field's values land by the confirmed map, as
+/// `prepare` would leave it: a field it creates (of the row's type) or
+/// reuses, or nothing (a `drop` or `inventory` row).
+fn ticket_fields(map: &FieldMap, defs: &[CustomFieldDef]) -> FieldIndex {
+    let mut index = FieldIndex::new();
+    for def in defs.iter().filter(|d| d.object == FieldObject::Ticket) {
+        let Some(row) = map.custom_field_row(def) else {
+            continue;
+        };
+        let landing = match &row.target {
+            Target::Drop(_) | Target::Inventory(_) => FieldLanding::NotWritten(row.clone()),
+            Target::NewField { field, field_type } => FieldLanding::field(
+                PLACEHOLDER_ID,
+                fields::label(&field.field, &def.key),
+                fields::shape(*field_type, &def.options),
+                row,
+            ),
+            Target::Field(field) => {
+                let value_type = row.value_type.unwrap_or(ValueType::of(def.field_type));
+                FieldLanding::field(
+                    PLACEHOLDER_ID,
+                    field.field.clone(),
+                    fields::shape(value_type, &def.options),
+                    row,
+                )
             }
-            FieldObject::Customer => {
-                customers.insert(def.id.clone(), (label, plan));
-            }
-        }
+        };
+        index.insert(def.id.clone(), landing);
     }
-    (tickets, customers)
+    index
 }
 
 /// Agents matched to the account's users by e-mail, as the writer matches
@@ -267,6 +276,7 @@ fn one_ticket(
         .map(|id| (id.clone(), PLACEHOLDER_ID))
         .collect();
     let ctx = TicketContext {
+        map: run.ctx.map,
         customers: &customers,
         agents: stand.agents,
         fields: stand.fields,
@@ -291,14 +301,16 @@ fn one_ticket(
                 tally.record(ObjectKind::StatusEvents, &key, Verdict::Create, &[]);
             }
         }
-        Err(reason) => {
-            let hint = "migrate the customer first (see its reject), then run migrate again";
+        Err(refusal) => {
+            let hint = refusal
+                .fix
+                .unwrap_or("migrate the customer first (see its reject), then run migrate again");
             tally.record(
                 ObjectKind::Tickets,
                 &t.id,
                 Verdict::Reject {
-                    field: "(record)".into(),
-                    reason: format!("ticket {}: {reason}", t.id),
+                    field: refusal.field.into(),
+                    reason: format!("ticket {}: {}", t.id, refusal.reason),
                     hint: hint.into(),
                 },
                 &[],

@@ -1,12 +1,17 @@
 //! `prepare`: the Gorgias schema a load needs, made idempotently.
 //!
-//! - **Ticket custom fields**, one per Stames ticket field (`external_id` =
-//!   the Stames field id) plus deskshift's reminder and SLA fields. Gorgias
-//!   is asked first (one listing), so a field that exists is reused, never
-//!   duplicated. Custom fields cannot be deleted in Gorgias, only archived.
+//! - **Ticket custom fields**, as the confirmed field map's rows say: a
+//!   `create` row makes the Gorgias field it names, with its type
+//!   (`external_id` = the Stames field id); a `to` row reuses the existing
+//!   field of that label (matched, not created); a `drop` or `inventory`
+//!   row makes nothing (skipped with its reason). Plus deskshift's reminder
+//!   and SLA fields. Gorgias is asked first (one listing), so a field that
+//!   exists is reused, never duplicated. Custom fields cannot be deleted in
+//!   Gorgias, only archived.
 //! - **Customer fields** have no Gorgias counterpart a customer create can
-//!   fill: their values go to customer data ([`crate::map::customer`]), and
-//!   the definitions are counted as skipped with that reason.
+//!   fill: their values go to customer data where the map says
+//!   ([`crate::map::customer`]), and the definitions are counted as skipped
+//!   with that reason.
 //! - **Tags**, normalised ([`crate::map::tags`]): spellings that collide are
 //!   merged into one tag; a tag that already exists in Gorgias (compared
 //!   normalised) is matched and its exact name used on tickets.
@@ -21,7 +26,7 @@ use crate::client::wire::{CustomField, Id, NewCustomField, NewTag, Rule};
 use crate::client::{ApiError, GorgiasClient};
 use crate::map::customer::CustomerFields;
 use crate::map::extras::ExtraField;
-use crate::map::fields::{self, FieldIndex, TargetField};
+use crate::map::fields::{self, FieldIndex, FieldLanding, GorgiasField};
 use crate::map::tags;
 use crate::writer::users::api_failure;
 use crate::writer::{journal_error, Run};
@@ -29,6 +34,7 @@ use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::content_hash;
+use deskshift_core::mapping::{kind_of, no_row_reason, skip_reason, Target};
 use deskshift_core::model::{CustomFieldDef, FieldObject, ObjectKind, Tag};
 use deskshift_core::normalise::tag_key;
 use futures::TryStreamExt;
@@ -59,83 +65,122 @@ pub async fn schema(run: &Run<'_>) -> Result<Schema, DestinationError> {
 
 // ------------------------------------------------------------------ fields
 
-/// Gorgias ticket fields by `external_id`, listed once when first needed.
+/// Gorgias ticket fields, listed once when first needed.
 struct ExistingFields {
-    by_external_id: Option<HashMap<String, CustomField>>,
+    listed: Option<Vec<CustomField>>,
 }
 
 impl ExistingFields {
-    async fn get(
-        &mut self,
-        client: &GorgiasClient,
-        external_id: &str,
-    ) -> Result<Option<CustomField>, DestinationError> {
-        if self.by_external_id.is_none() {
+    async fn all(&mut self, client: &GorgiasClient) -> Result<&[CustomField], DestinationError> {
+        if self.listed.is_none() {
             let all: Vec<CustomField> = client
                 .custom_fields(FieldObjectType::Ticket)
                 .try_collect()
                 .await
                 .map_err(|e| api_failure("list Gorgias custom fields", e))?;
-            self.by_external_id = Some(
-                all.into_iter()
-                    .filter_map(|f| f.external_id.clone().map(|x| (x, f)))
-                    .collect(),
-            );
+            self.listed = Some(all);
         }
+        Ok(self.listed.as_deref().unwrap_or_default())
+    }
+
+    /// The field a run made for `external_id` (a Stames field id).
+    async fn get(
+        &mut self,
+        client: &GorgiasClient,
+        external_id: &str,
+    ) -> Result<Option<CustomField>, DestinationError> {
         Ok(self
-            .by_external_id
-            .as_ref()
-            .and_then(|m| m.get(external_id).cloned()))
+            .all(client)
+            .await?
+            .iter()
+            .find(|f| f.external_id.as_deref() == Some(external_id))
+            .cloned())
+    }
+
+    /// The active field labelled `label` (the map names existing fields by
+    /// label, as Gorgias shows them).
+    async fn labelled(
+        &mut self,
+        client: &GorgiasClient,
+        label: &str,
+    ) -> Result<Option<CustomField>, DestinationError> {
+        Ok(self
+            .all(client)
+            .await?
+            .iter()
+            .filter(|f| f.deactivated_datetime.is_none())
+            .find(|f| f.label.as_deref() == Some(label))
+            .cloned())
     }
 }
 
+/// Every Stames custom field as its row of the confirmed map says: a ticket
+/// field's `create` row makes that Gorgias field (or finds the one an
+/// earlier run made), a `to` row writes into the existing field of that
+/// label (matched, never created), a `drop` or `inventory` row makes
+/// nothing (skipped with the row's reason; each value is noted on its
+/// ticket). Customer fields go to customer data ([`CustomerFields`]).
 async fn fields_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), DestinationError> {
     let kind = ObjectKind::CustomFields;
     let defs: Vec<CustomFieldDef> = run
         .records(run.ctx.source.custom_fields())
         .try_collect()
         .await?;
-    let mut existing = ExistingFields {
-        by_external_id: None,
-    };
+    let mut existing = ExistingFields { listed: None };
+    let map = run.ctx.map;
+    schema.customer_fields = CustomerFields::of(map, &defs);
     run.ctx.progress.start(kind, Some(defs.len() as u64));
     for def in &defs {
         run.ctx.counts.source(kind, 1);
-        let plan = fields::plan(def.field_type, &def.options);
-        let label = fields::label(&def.label, &def.key);
-        match def.object {
-            FieldObject::Customer => {
+        run.ctx.progress.advance(kind, 1);
+        let Some(row) = map.custom_field_row(def) else {
+            run.skip(kind, &def.id, no_row_reason(kind_of(def.object), &def.key));
+            continue;
+        };
+        let field = match (&row.target, def.object) {
+            (Target::Drop(_) | Target::Inventory(_), _) => {
+                run.skip(kind, &def.id, skip_reason(row).unwrap_or_default());
+                if def.object == FieldObject::Ticket {
+                    schema
+                        .ticket_fields
+                        .insert(def.id.clone(), FieldLanding::NotWritten(row.clone()));
+                }
+                continue;
+            }
+            (target, FieldObject::Customer) => {
                 run.skip(
                     kind,
                     &def.id,
                     format!(
-                        "customer field `{label}`: its values are kept in each customer's \
-                         sidebar data (a customer create cannot fill Gorgias customer fields)"
+                        "customer field `{}`: its values are kept at `{target}` (a customer \
+                         create cannot fill Gorgias customer fields)",
+                        def.label
                     ),
                 );
-                schema.customer_fields.insert(def.id.clone(), (label, plan));
+                continue;
             }
-            FieldObject::Ticket => {
-                if let Some(lossy) = plan.lossy {
-                    run.notes.add(
-                        Category::Repair,
-                        kind,
-                        &def.id,
-                        format!("`{label}`: {lossy}"),
-                    );
-                }
-                let body = fields::new_field(def);
-                if let Some(id) =
-                    ensure_field(run, &mut existing, &def.id, &content_hash(def), &body, true)
-                        .await?
-                {
-                    schema
-                        .ticket_fields
-                        .insert(def.id.clone(), TargetField { id, label, plan });
-                }
+            (Target::NewField { field, field_type }, FieldObject::Ticket) => {
+                let body = fields::new_field(def, &field.field, *field_type);
+                let hash = content_hash(&(def, &body));
+                ensure_field(run, &mut existing, &def.id, &hash, &body, true)
+                    .await?
+                    .map(|id| {
+                        (
+                            id,
+                            body.label.clone(),
+                            fields::shape(*field_type, &def.options),
+                        )
+                    })
             }
+            (Target::Field(field), FieldObject::Ticket) => {
+                reuse_field(run, &mut existing, def, &field.field).await?
+            }
+        };
+        if let Some((id, label, shape)) = field {
+            schema
+                .ticket_fields
+                .insert(def.id.clone(), FieldLanding::field(id, label, shape, row));
         }
-        run.ctx.progress.advance(kind, 1);
     }
     for extra in ExtraField::ALL {
         let body = NewCustomField {
@@ -154,6 +199,79 @@ async fn fields_phase(run: &Run<'_>, schema: &mut Schema) -> Result<(), Destinat
     }
     run.ctx.progress.finish(kind);
     Ok(())
+}
+
+/// The existing Gorgias ticket field labelled `label`, which the map row of
+/// `def` writes into: matched in the ledger (never created, so a rollback
+/// leaves it), or a reject naming the field when Gorgias has none.
+async fn reuse_field(
+    run: &Run<'_>,
+    existing: &mut ExistingFields,
+    def: &CustomFieldDef,
+    label: &str,
+) -> Result<Option<(Id, String, GorgiasField)>, DestinationError> {
+    let kind = ObjectKind::CustomFields;
+    let Some(found) = existing.labelled(run.client, label).await? else {
+        run.reject(
+            kind,
+            &def.id,
+            "to",
+            format!("mapping.toml sends its values to the Gorgias ticket field `{label}`, which does not exist (or is archived)"),
+            "create that field in Gorgias, or change the row's `to` (or use `create`) and run `deskshift map confirm`",
+        )?;
+        return Ok(None);
+    };
+    let hash = content_hash(&(def, label));
+    // A create of this Stames field that landed before a crash (under an
+    // earlier map's `create` row) must be adopted as ours before anything
+    // is matched, or a rollback would leave it behind.
+    let client = run.client;
+    let lookup = || made_for(client, &def.id);
+    let adopted = run
+        .ctx
+        .journal
+        .settle(kind, &def.id, &hash, &lookup)
+        .await
+        .map_err(journal_error)?;
+    let written = match (adopted, run.done_id(kind, &def.id)?) {
+        (Some(adopted), _) => adopted,
+        (None, Some(id)) if id == found.id => Written::AlreadyDone(id.to_string()),
+        _ => {
+            run.notes.add(
+                Category::Existing,
+                kind,
+                &def.id,
+                format!(
+                    "values written to the existing Gorgias field {} ({label})",
+                    found.id
+                ),
+            );
+            run.ctx
+                .journal
+                .matched(kind, &def.id, &hash, &found.id.to_string())
+                .map_err(journal_error)?
+        }
+    };
+    run.tally(kind, &def.id, &written)?;
+    Ok(Some((
+        found.id,
+        label.to_string(),
+        fields::shape_of_definition(&found.definition),
+    )))
+}
+
+/// The Gorgias ticket field carrying `external_id` (a Stames field id, or
+/// one of deskshift's own): what a create that landed before a crash left.
+async fn made_for(client: &GorgiasClient, external_id: &str) -> Result<Option<String>, WriteError> {
+    let all: Vec<CustomField> = client
+        .custom_fields(FieldObjectType::Ticket)
+        .try_collect()
+        .await
+        .map_err(ApiError::into_write_error)?;
+    Ok(all
+        .into_iter()
+        .find(|f| f.external_id.as_deref() == Some(external_id))
+        .map(|f| f.id.to_string()))
 }
 
 /// The Gorgias id of a field: from the ledger, else found by external id
@@ -180,17 +298,7 @@ async fn ensure_field(
         return Ok(Some(id));
     }
     let client = run.client;
-    let lookup = || async {
-        let all: Vec<CustomField> = client
-            .custom_fields(FieldObjectType::Ticket)
-            .try_collect()
-            .await
-            .map_err(ApiError::into_write_error)?;
-        Ok(all
-            .into_iter()
-            .find(|f| f.external_id.as_deref() == Some(body.external_id.as_str()))
-            .map(|f| f.id.to_string()))
-    };
+    let lookup = || made_for(client, &body.external_id);
     // A create that landed before a crash carries the external id that
     // `existing` matches on: adopt it as ours first.
     let adopted = run

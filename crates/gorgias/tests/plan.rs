@@ -38,11 +38,10 @@ async fn plan_names_the_rejects_writes_nothing_and_predicts_the_migration() {
     };
     let gorgias = gorgias(existing, FaultSpec::default()).await;
     let (source, dest, project) = (source(&stames), destination(&gorgias), Project::new());
-    let scope = discover(&project, &source).await;
-    let map = proposed_map(&dest, &scope).await;
+    discover(&project, &source).await;
 
     let before = gorgias.snapshot();
-    let plan = plan(&project, &source, &dest, &map).await;
+    let plan = plan(&project, &source, &dest).await;
     assert_eq!(gorgias.snapshot(), before, "plan wrote to Gorgias");
     assert_plan_rejects_malformed(&stames, &plan);
     let matched = |kind| plan.objects[&kind].matched;
@@ -71,7 +70,7 @@ async fn plan_names_the_rejects_writes_nothing_and_predicts_the_migration() {
     );
 
     // After the load, a new plan sees everything as already there.
-    let again = deskshift_sim::harness::plan(&project, &source, &dest, &map).await;
+    let again = deskshift_sim::harness::plan(&project, &source, &dest).await;
     let tickets = again.objects[&ObjectKind::Tickets];
     assert_eq!(tickets.create, 0, "{tickets:?}");
     assert_eq!(

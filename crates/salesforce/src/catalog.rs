@@ -247,8 +247,19 @@ fn objects(plan: &SchemaPlan, describes: &HashMap<String, Describe>) -> Vec<Cata
                         .collect()
                 })
                 .unwrap_or_default();
-            // deskshift's own fields `prepare` has not made yet.
+            // deskshift's own fields `prepare` has not made yet; a field
+            // already under the name deskshift gives a Stames field is
+            // marked as that field's (what `map confirm` accepts a `create`
+            // row over, after a `prepare` made it).
             for spec in plan.fields_of(&name) {
+                if let FieldOrigin::StamesField(id) = &spec.origin {
+                    if let Some(made) = fields
+                        .iter_mut()
+                        .find(|f| f.name.eq_ignore_ascii_case(&spec.api_name))
+                    {
+                        made.external_id = Some(id.clone());
+                    }
+                }
                 let present = fields
                     .iter()
                     .any(|f| f.name.eq_ignore_ascii_case(&spec.api_name));

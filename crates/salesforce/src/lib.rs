@@ -43,7 +43,7 @@ use deskshift_core::destination::{
     Undone, VerifyReport, DELTA,
 };
 use deskshift_core::discover::ScopeReport;
-use deskshift_core::mapping::{Catalog, FieldMap};
+use deskshift_core::mapping::Catalog;
 use deskshift_core::model::{ObjectKind, Timestamp};
 use deskshift_core::plan::PlanTally;
 use deskshift_core::source::ApiStats;
@@ -197,12 +197,7 @@ impl Destination for Salesforce {
         verify::verify(&run, &org).await
     }
 
-    async fn plan(
-        &self,
-        ctx: &LoadContext<'_>,
-        _map: &FieldMap,
-        tally: &PlanTally,
-    ) -> Result<(), DestinationError> {
+    async fn plan(&self, ctx: &LoadContext<'_>, tally: &PlanTally) -> Result<(), DestinationError> {
         let client = self.client().await?;
         let run = Run::for_plan(client, ctx, &self.config, tally);
         plan::plan(&run, tally).await

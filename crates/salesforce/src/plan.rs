@@ -104,7 +104,7 @@ async fn customers(
             tally.record(kind, &c.id, Verdict::Match(why), &[]);
             continue;
         }
-        let plan = customer::plan(&c, &org.plan, &org.caps);
+        let plan = customer::plan(&c, &org.plan, &org.caps, run.ctx.map);
         let mut repairs = plan.repairs.clone();
         let mut account_record = plan.account.record.clone();
         let checked = validate(
@@ -166,7 +166,7 @@ async fn tickets(
             continue;
         }
         let contact_id = (!customers.refused.contains(&t.customer_id)).then_some(&placeholder);
-        let ctx = org.case_context(contact_id, Some(&placeholder), users);
+        let ctx = org.case_context(contact_id, Some(&placeholder), users, run.ctx.map);
         let verdict = case::plan(&thread, &ctx).and_then(|plan| {
             let mut record = plan.record;
             let more = validate(

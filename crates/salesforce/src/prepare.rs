@@ -41,6 +41,7 @@ use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::{Changed, WriteError, Written};
 use deskshift_core::ledger::{content_hash, Intent, Outcome};
+use deskshift_core::mapping::{FieldMap, SourceEnumeration};
 use deskshift_core::model::{Channel, CustomFieldDef, CustomObjectDef, ObjectKind};
 use deskshift_core::source::Read;
 use futures::{StreamExt, TryStreamExt};
@@ -167,12 +168,14 @@ impl Org {
         contact_id: Option<&'a SfId>,
         account_id: Option<&'a SfId>,
         users: &'a UserDirectory,
+        map: &'a FieldMap,
     ) -> CaseContext<'a> {
         CaseContext {
             contact_id,
             account_id,
             users,
             schema: &self.plan,
+            map,
             statuses: &self.statuses,
             priorities: &self.priorities,
             origins: &self.origins,
@@ -205,21 +208,42 @@ pub async fn schema(run: &Run<'_>, mode: Mode) -> Result<Org, DestinationError> 
     let scan = scan(run, mode).await?;
     let observed = HashMap::<FieldKey, schema::Observed>::new();
     let tag_list: Vec<String> = scan.tags.iter().cloned().collect();
-    let plan = schema::plan(&SchemaInput {
+    let mut plan = schema::plan(&SchemaInput {
         field_defs: &scan.field_defs,
         object_defs: &scan.object_defs,
         tags: &tag_list,
         channels: &scan.channels,
         observed: &observed,
     });
+    schema::apply_map(&mut plan, run.ctx.map, &scan.field_defs);
     if mode == Mode::Create {
         for note in &plan.notes {
             run.notes
                 .add(Category::Repair, ObjectKind::CustomFields, "(schema)", note);
         }
+        // Fields the confirmed map writes nowhere: skipped with its reason.
+        for (id, reason) in &plan.not_written {
+            run.ctx.counts.source(ObjectKind::CustomFields, 1);
+            run.skip(ObjectKind::CustomFields, id, reason.clone());
+        }
         objects(run, &plan, &scan.object_defs).await?;
     }
     let mut describes = describe_all(run.client, &plan).await?;
+    // Existing fields the map writes into take the org's shape; one the org
+    // lacks rejects its definition, named.
+    for (id, reason) in schema::adopt_existing(&mut plan, &describes) {
+        if mode == Mode::Create {
+            run.ctx.counts.source(ObjectKind::CustomFields, 1);
+            run.reject(
+                ObjectKind::CustomFields,
+                &id,
+                "to",
+                reason,
+                "create that field in Salesforce (and grant the migration user access), or change \
+                 the row's `to` (or use `create`) and run `deskshift map confirm`",
+            )?;
+        }
+    }
     if mode == Mode::Create {
         fields(run, &plan, &describes).await?;
         describes = describe_all(run.client, &plan).await?;
@@ -882,22 +906,29 @@ pub(crate) fn case_picklist(describes: &HashMap<String, Describe>, field: &str) 
 }
 
 async fn picklists(
-    _run: &Run<'_>,
+    run: &Run<'_>,
     scan: &Scan,
     describes: &HashMap<String, Describe>,
     _mode: Mode,
 ) -> Result<(ValueMap, ValueMap, ValueMap), DestinationError> {
+    // The values the confirmed map gives the source's values; a value the
+    // map lacks is left out here and rejects its tickets when they load.
     let org_values = |field: &str| case_picklist(describes, field);
+    let map = run.ctx.map;
+    let confirmed =
+        |name, source: &str, standard| values::confirmed(map, name, source, standard).ok();
     let statuses = values::resolve(
-        scan.statuses
-            .iter()
-            .map(|s| (s.as_str(), values::status(s))),
+        scan.statuses.iter().filter_map(|s| {
+            confirmed(SourceEnumeration::TicketStatus, s, values::status(s))
+                .map(|v| (s.as_str(), v))
+        }),
         &org_values("Status"),
     );
     let priorities = values::resolve(
-        scan.priorities
-            .iter()
-            .map(|p| (p.as_str(), values::priority(p))),
+        scan.priorities.iter().filter_map(|p| {
+            confirmed(SourceEnumeration::TicketPriority, p, values::priority(p))
+                .map(|v| (p.as_str(), v))
+        }),
         &org_values("Priority"),
     );
     let labels: Vec<(String, Channel)> = scan
@@ -906,9 +937,10 @@ async fn picklists(
         .map(|c| (c.label(), c.clone()))
         .collect();
     let origins = values::resolve(
-        labels
-            .iter()
-            .map(|(label, c)| (label.as_str(), values::origin(c))),
+        labels.iter().filter_map(|(label, c)| {
+            confirmed(SourceEnumeration::Channel, label, values::origin(c))
+                .map(|v| (label.as_str(), v))
+        }),
         &org_values("Origin"),
     );
     Ok((statuses, priorities, origins))

@@ -115,6 +115,7 @@ impl World {
 
     async fn migrate(&self) {
         let cache = self.cache();
+        deskshift_sim::harness::confirmed_map(&self.ledger(), &self.source, &self.dest).await;
         let ledger = self
             .phases(&cache)
             .prepare(self.ledger(), true)

@@ -28,11 +28,10 @@ async fn plan_names_the_rejects_writes_nothing_and_predicts_the_migration() {
     let stames = stames_with_malformed(11, 40, 12).await;
     let org = org(ExistingData::default(), FaultSpec::default()).await;
     let (source, dest, project) = (source(&stames), destination(&org), Project::new());
-    let scope = discover(&project, &source).await;
-    let map = proposed_map(&dest, &scope).await;
+    discover(&project, &source).await;
 
     let before = org.snapshot();
-    let plan = plan(&project, &source, &dest, &map).await;
+    let plan = plan(&project, &source, &dest).await;
     assert_eq!(org.snapshot(), before, "plan wrote to the org");
     assert_plan_rejects_malformed(&stames, &plan);
     assert!(
@@ -44,7 +43,7 @@ async fn plan_names_the_rejects_writes_nothing_and_predicts_the_migration() {
     assert_plan_predicted(&plan, &migrated, &LOADED);
 
     // After the load, a new plan sees everything as already there.
-    let again = deskshift_sim::harness::plan(&project, &source, &dest, &map).await;
+    let again = deskshift_sim::harness::plan(&project, &source, &dest).await;
     let tickets = again.objects[&ObjectKind::Tickets];
     assert_eq!(tickets.create, 0, "{tickets:?}");
     assert_eq!(
@@ -68,10 +67,9 @@ async fn a_required_field_the_map_leaves_empty_is_a_planned_reject() {
     };
     let org = org(existing, FaultSpec::default()).await;
     let (source, dest, project) = (source(&stames), destination(&org), Project::new());
-    let scope = discover(&project, &source).await;
-    let map = proposed_map(&dest, &scope).await;
+    discover(&project, &source).await;
 
-    let plan = plan(&project, &source, &dest, &map).await;
+    let plan = plan(&project, &source, &dest).await;
     let customers = plan.objects[&ObjectKind::Customers];
     assert_eq!(
         customers.rejected, customers.source,

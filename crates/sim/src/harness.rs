@@ -12,8 +12,9 @@ use deskshift_core::destination::{Destination, LoadContext, Scope, VerifyReport}
 use deskshift_core::discover::ScopeReport;
 use deskshift_core::engine::{Counts, Journal};
 use deskshift_core::ledger::{Ledger, RunOutcome};
-use deskshift_core::mapping::propose::propose;
-use deskshift_core::mapping::FieldMap;
+use deskshift_core::mapping::{
+    confirmation, Catalog, FieldMap, FieldRef, MapRow, Target, Transform, ValueType,
+};
 use deskshift_core::model::ObjectKind;
 use deskshift_core::plan::{Finished, PlanTally};
 use deskshift_core::progress::{Progress, Silent};
@@ -169,6 +170,128 @@ pub async fn discover(project: &Project, source: &StamesApi) -> ScopeReport {
     report
 }
 
+/// The field map a test's phases apply: the one confirmed in the project's
+/// ledger, else the destination's proposal for this source, confirmed the
+/// way `deskshift demo` confirms it (automatically). The scope is the
+/// project's last discovery, else a discovery into a scratch ledger, so the
+/// project's ledger holds no discovery run the test did not ask for.
+pub async fn confirmed_map(
+    ledger: &Ledger,
+    source: &StamesApi,
+    dest: &dyn Destination,
+) -> FieldMap {
+    if let Some(confirmed) = confirmation::confirmed(ledger).expect("read the confirmation") {
+        return confirmed.map;
+    }
+    let scope = match deskshift_core::discover::kept_scope(ledger).expect("read the scope") {
+        Some(scope) => scope,
+        None => discover(&Project::new(), source).await,
+    };
+    let catalog = dest.catalog(&scope).await.expect("destination catalog");
+    let map = deskshift_core::mapping::propose::propose(&scope, &catalog).map;
+    confirmation::record_confirmation(ledger, &map).expect("record the confirmation");
+    map
+}
+
+/// `map confirm` of `map` as a person left it in `mapping.toml`: written,
+/// read back, validated against the destination's `catalog` for `scope`
+/// (a refusal fails the test with its problems), recorded in `ledger`.
+pub fn confirm_edited_map(ledger: &Ledger, map: &FieldMap, scope: &ScopeReport, catalog: &Catalog) {
+    let text = deskshift_core::mapping::render(map, &Default::default());
+    let (read, locations) = deskshift_core::mapping::parse(&text).expect("mapping.toml reads back");
+    let problems = deskshift_core::mapping::validate(&read, &locations, catalog, scope);
+    assert!(problems.is_empty(), "map confirm refuses: {problems:?}");
+    confirmation::record_confirmation(ledger, &read).expect("record the confirmation");
+}
+
+/// The ticket custom-field rows `map` would create a field for whose values
+/// also fit an existing text field: what a test sends elsewhere.
+pub fn created_text_rows(map: &mut FieldMap) -> impl Iterator<Item = &mut MapRow> {
+    map.rows.iter_mut().filter(|r| {
+        r.object == ObjectKind::Tickets
+            && matches!(r.target, Target::NewField { .. })
+            && matches!(r.transform, Transform::Copy | Transform::DateToIsoText)
+            && r.value_type.is_some_and(|t| t.fits(ValueType::Text))
+    })
+}
+
+/// What [`reuse_one_drop_another`] changed.
+pub struct FieldEdits {
+    /// The field the reused row would have created.
+    pub not_created: String,
+    /// The Stames key of the field now written into `existing`.
+    pub reused_key: String,
+    /// The field the dropped row would have created.
+    pub dropped: String,
+}
+
+/// A person's edit of two custom-field rows the proposal would create a
+/// field for: the first writes into the `existing` destination field, the
+/// second is dropped.
+pub fn reuse_one_drop_another(map: &mut FieldMap, existing: FieldRef) -> FieldEdits {
+    let mut rows = created_text_rows(map);
+    let (Some(reused), Some(dropped)) = (rows.next(), rows.next()) else {
+        panic!("two ticket fields the proposal would create");
+    };
+    let created = |row: &MapRow| {
+        row.target
+            .field()
+            .map(|f| f.field.clone())
+            .unwrap_or_default()
+    };
+    let edits = FieldEdits {
+        not_created: created(reused),
+        reused_key: reused.custom_key().unwrap_or_default().to_string(),
+        dropped: created(dropped),
+    };
+    reused.target = Target::Field(existing);
+    dropped.target = Target::Drop("nobody reads it any more".into());
+    edits
+}
+
+/// Takes out of the value map `name` the first value records carry, as if
+/// the source gained it after the confirmation: the value and its count.
+pub fn forget_a_value(map: &mut FieldMap, name: &str) -> (String, u64) {
+    let values = map.value_maps.get_mut(name).expect("the value map");
+    let value = values
+        .iter()
+        .find(|(_, e)| e.count > 0)
+        .map(|(value, _)| value.clone())
+        .expect("a value records carry");
+    let count = values.remove(&value).expect("the value").count;
+    (value, count)
+}
+
+/// Asserts that `ledger` holds exactly `count` ticket rejects, each naming
+/// its record, a field containing `field`, the `value` the value map
+/// `value_map` lacks, and `deskshift map confirm` as the fix.
+pub fn assert_unmapped_rejects(
+    ledger: &Ledger,
+    field: &str,
+    value: &str,
+    value_map: &str,
+    count: u64,
+) {
+    let rejects: Vec<_> = ledger
+        .rejects(None)
+        .expect("read the rejects")
+        .into_iter()
+        .filter(|r| r.reject.kind == ObjectKind::Tickets)
+        .collect();
+    assert_eq!(rejects.len() as u64, count, "{rejects:?}");
+    for r in &rejects {
+        let reject = &r.reject;
+        assert!(reject.source_id.is_some(), "{reject:?}");
+        assert!(reject.field.contains(field), "{reject:?}");
+        assert!(reject.reason.contains(&format!("`{value}`")), "{reject:?}");
+        assert!(
+            reject.reason.contains(&format!("[value_maps.{value_map}]")),
+            "{reject:?}"
+        );
+        assert!(reject.hint.contains("deskshift map confirm"), "{reject:?}");
+    }
+}
+
 /// Runs one phase as the binary would: its own run, counts and journal.
 pub async fn run(
     project: &Project,
@@ -187,6 +310,7 @@ pub async fn run_with(
     phase: Phase,
     progress: &dyn Progress,
 ) -> Result<Outcome, String> {
+    let map = confirmed_map(&project.ledger(), source, dest).await;
     let journal = Journal::begin(project.ledger(), phase.command()).map_err(|e| e.to_string())?;
     let counts = Counts::default();
     let cache = project.cache();
@@ -196,6 +320,7 @@ pub async fn run_with(
         counts: &counts,
         progress,
         cache_dir: &cache,
+        map: &map,
     };
     let result = match phase {
         Phase::Prepare { pause } => dest.prepare(&ctx, pause).await.map(|()| None),
@@ -231,24 +356,11 @@ pub async fn assert_verifies_clean(project: &Project, source: &StamesApi, dest: 
     );
 }
 
-/// The map `map propose` would write for `scope`, from the destination's
-/// catalog, taken as confirmed (tests that edit a map build their own).
-pub async fn proposed_map(dest: &dyn Destination, scope: &ScopeReport) -> FieldMap {
-    let catalog = dest
-        .catalog(scope)
-        .await
-        .expect("the destination's catalog");
-    propose(scope, &catalog).map
-}
-
-/// Runs `deskshift plan` as the binary does (its own ledger run, nothing
-/// written to the destination) and returns the counts per kind.
-pub async fn plan(
-    project: &Project,
-    source: &StamesApi,
-    dest: &dyn Destination,
-    map: &FieldMap,
-) -> Finished {
+/// Runs `deskshift plan` as the binary does (its own ledger run under the
+/// confirmed map, nothing written to the destination) and returns the
+/// counts per kind.
+pub async fn plan(project: &Project, source: &StamesApi, dest: &dyn Destination) -> Finished {
+    let map = confirmed_map(&project.ledger(), source, dest).await;
     let journal = Journal::begin(project.ledger(), "plan").expect("begin plan");
     let scratch = Counts::default();
     let cache = project.cache();
@@ -258,9 +370,10 @@ pub async fn plan(
         counts: &scratch,
         progress: &Silent,
         cache_dir: &cache,
+        map: &map,
     };
     let tally = PlanTally::new();
-    dest.plan(&ctx, map, &tally).await.expect("plan runs");
+    dest.plan(&ctx, &tally).await.expect("plan runs");
     journal.finish(RunOutcome::Succeeded).expect("finish plan");
     tally.finish()
 }

@@ -162,6 +162,7 @@ impl Phases<'_> {
         gates::rollback_gate(&ledger, "delta")?;
         gates::reconciliation_gate(&ledger, "delta")?;
         let window = window(&ledger, overlap)?;
+        let map = crate::engine::applied_map(&ledger)?;
         preflight_gate(self.destination, allow_side_effects).await?;
         let run = Measure::begin(self.destination);
         let journal = Journal::begin(ledger, "delta")?;
@@ -169,7 +170,7 @@ impl Phases<'_> {
         let view = ChangedSource::new(self.source, window.since, &journal);
         let outcome = self
             .destination
-            .delta(&self.context_over(&view, &journal, &counts, self.progress))
+            .delta(&self.context_over(&view, &journal, &counts, self.progress, &map))
             .await;
         let report = DeltaReport::new(window, &view, true);
         drop(view);

@@ -32,6 +32,14 @@ pub struct LoadContext<'a> {
     pub progress: &'a dyn Progress,
     /// The project's attachment cache directory.
     pub cache_dir: &'a Path,
+    /// The field map the phase applies: the one confirmed in the ledger
+    /// ([`crate::mapping::confirmation::confirmed`]), so `migrate`, `delta`
+    /// and `verify` apply and compare exactly what the user confirmed, even
+    /// if `mapping.toml` was edited since. Writers map every value through
+    /// [`crate::mapping::apply`]; nothing falls back to a built-in map.
+    /// (Rollback undoes by the ledger and maps nothing: it passes the
+    /// confirmed map when there is one, an empty one otherwise.)
+    pub map: &'a FieldMap,
 }
 
 /// Which tickets a load covers.
@@ -130,14 +138,13 @@ pub trait Destination: Send + Sync {
     /// Reads back every migrated record and compares it with what the map says.
     async fn verify(&self, ctx: &LoadContext<'_>) -> Result<VerifyReport, DestinationError>;
 
-    /// `deskshift plan`: every source record through `map` and the
-    /// validators the writer calls before it sends a record, with a verdict
-    /// per record in `tally`. Reads the destination (schema, records to
-    /// match) and never writes to it, nor to the journal.
+    /// `deskshift plan`: every source record through the confirmed map
+    /// (`ctx.map`) and the validators the writer calls before it sends a
+    /// record, with a verdict per record in `tally`. Reads the destination
+    /// (schema, records to match) and never writes to it, nor to the journal.
     async fn plan(
         &self,
         _ctx: &LoadContext<'_>,
-        _map: &FieldMap,
         _tally: &PlanTally,
     ) -> Result<(), DestinationError> {
         Err(unsupported(self.name(), "plan a migration"))

@@ -11,4 +11,4 @@ pub mod stages;
 
 pub use counts::Counts;
 pub use journal::{Changed, Journal, WriteError, Written};
-pub use phases::{preflight_gate, PhaseError, Phases};
+pub use phases::{applied_map, preflight_gate, PhaseError, Phases};

@@ -8,7 +8,7 @@ use crate::destination::{
     Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
 };
 use crate::ledger::{Ledger, LedgerError, RunOutcome};
-use crate::mapping::FieldMap;
+use crate::mapping::{confirmation, FieldMap};
 use crate::model::ObjectKind;
 use crate::plan::PlanTally;
 use crate::progress::Progress;
@@ -38,6 +38,21 @@ pub enum PhaseError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The field map a writing phase applies: the one confirmed in the ledger
+/// (`deskshift map confirm` records it; the binary's gate has already
+/// checked that `mapping.toml` still matches it). Without one nothing is
+/// written: there is no built-in map to fall back to.
+pub fn applied_map(ledger: &Ledger) -> Result<FieldMap, PhaseError> {
+    match confirmation::confirmed(ledger)? {
+        Some(confirmed) => Ok(confirmed.map),
+        None => Err(PhaseError::Refused(
+            "no field map has been confirmed for this project: run `deskshift map propose`, \
+             review mapping.toml, then `deskshift map confirm`"
+                .into(),
+        )),
+    }
 }
 
 /// What the phases need from the project.
@@ -86,11 +101,12 @@ impl Phases<'_> {
     /// `deskshift prepare`: destination schema, optionally pausing side effects.
     pub async fn prepare(&self, ledger: Ledger, pause: bool) -> Result<Ledger, PhaseError> {
         gates::rollback_gate(&ledger, "prepare")?;
+        let map = applied_map(&ledger)?;
         let journal = Journal::begin(ledger, "prepare")?;
         let counts = Counts::default();
         let outcome = self
             .destination
-            .prepare(&self.context(&journal, &counts, self.progress), pause)
+            .prepare(&self.context(&journal, &counts, self.progress, &map), pause)
             .await;
         close(journal, "prepare", &counts, outcome)
     }
@@ -106,6 +122,7 @@ impl Phases<'_> {
         gates::reconciliation_gate(&ledger, "migrate")?;
         let mut run = Measure::begin(self.destination);
         preflight_gate(self.destination, allow_side_effects).await?;
+        let map = applied_map(&ledger)?;
         let journal = Journal::begin(ledger, "migrate")?;
         let counts = Counts::default();
         let destination = self.destination;
@@ -113,7 +130,7 @@ impl Phases<'_> {
         let clock = StageClock::new(self.progress, &calls);
         let outcome = self
             .destination
-            .migrate(&self.context(&journal, &counts, &clock), scope)
+            .migrate(&self.context(&journal, &counts, &clock, &map), scope)
             .await;
         let ledger = close(journal, "migrate", &counts, outcome)?;
         run.stages = clock.stages();
@@ -127,12 +144,13 @@ impl Phases<'_> {
         ledger: Ledger,
     ) -> Result<(Ledger, Summary, VerifyReport), PhaseError> {
         gates::reconciliation_gate(&ledger, "verify")?;
+        let map = applied_map(&ledger)?;
         let run = Measure::begin(self.destination);
         let journal = Journal::begin(ledger, "verify")?;
         let scratch = Counts::default();
         let report = match self
             .destination
-            .verify(&self.context(&journal, &scratch, self.progress))
+            .verify(&self.context(&journal, &scratch, self.progress, &map))
             .await
         {
             Ok(report) => report,
@@ -158,20 +176,16 @@ impl Phases<'_> {
     }
 
     /// `deskshift plan`: the destination's verdict on every source record
-    /// under the confirmed `map`, as a ledger run that writes nothing else.
-    pub async fn plan_load(
-        &self,
-        ledger: Ledger,
-        map: &FieldMap,
-    ) -> Result<(Ledger, PlanTally), PhaseError> {
+    /// under the confirmed map, as a ledger run that writes nothing else.
+    pub async fn plan_load(&self, ledger: Ledger) -> Result<(Ledger, PlanTally), PhaseError> {
+        let map = applied_map(&ledger)?;
         let journal = Journal::begin(ledger, "plan")?;
         let scratch = Counts::default();
         let tally = PlanTally::new();
         let outcome = self
             .destination
             .plan(
-                &self.context(&journal, &scratch, self.progress),
-                map,
+                &self.context(&journal, &scratch, self.progress, &map),
                 &tally,
             )
             .await;
@@ -190,8 +204,9 @@ impl Phases<'_> {
         journal: &'c Journal,
         counts: &'c Counts,
         progress: &'c dyn Progress,
+        map: &'c FieldMap,
     ) -> LoadContext<'c> {
-        self.context_over(self.source, journal, counts, progress)
+        self.context_over(self.source, journal, counts, progress, map)
     }
 
     /// A context reading `source` instead of the project's source (delta
@@ -202,6 +217,7 @@ impl Phases<'_> {
         journal: &'c Journal,
         counts: &'c Counts,
         progress: &'c dyn Progress,
+        map: &'c FieldMap,
     ) -> LoadContext<'c> {
         LoadContext {
             source,
@@ -209,6 +225,7 @@ impl Phases<'_> {
             counts,
             progress,
             cache_dir: self.cache_dir,
+            map,
         }
     }
 

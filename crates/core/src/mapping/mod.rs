@@ -3,6 +3,7 @@
 //! a reason and who decided it.
 //!
 //! ```text
+//! apply       the confirmed map applied to values (writers and plan)
 //! model       FieldMap, MapRow, Target, ValueType, Origin, value maps
 //! transform   the transform library (closed, documented in docs/mapping.md)
 //! file        mapping.toml: written for people, read with line-and-key errors
@@ -17,6 +18,7 @@
 //! comes in as a [`catalog::Catalog`] through
 //! [`crate::destination::Destination::catalog`].
 
+pub mod apply;
 pub mod assist;
 pub mod catalog;
 pub mod confirmation;
@@ -26,14 +28,18 @@ pub mod propose;
 pub mod transform;
 pub mod validate;
 
+pub use apply::{
+    land_custom_value, map_value, no_row_reason, skip_reason, ConversionError, Converted, Landing,
+    UnmappedValue,
+};
 pub use catalog::{
     Catalog, CatalogField, CatalogObject, CustomLanding, Enumeration, SourceEnumeration,
     StandardRow, Suggestion,
 };
 pub use file::{parse, render, FileNotes, Locations, MapFileError, Problem, RowLines};
 pub use model::{
-    kind_of, Confidence, CustomSource, FieldMap, FieldRef, MapRow, Origin, Target, ValueMap,
-    ValueMapEntry, ValueType, CUSTOM_PREFIX, FORMAT, WHOLE_RECORD,
+    kind_of, value_map, Confidence, CustomSource, FieldMap, FieldRef, MapRow, Origin, Target,
+    ValueMap, ValueMapEntry, ValueType, CUSTOM_PREFIX, FORMAT, WHOLE_RECORD,
 };
 pub use transform::Transform;
 pub use validate::validate;

@@ -41,6 +41,16 @@ pub struct FieldMap {
 }
 
 impl FieldMap {
+    /// A map with no rows and no value maps, for `destination`: what a phase
+    /// that maps nothing (rollback) carries when no map was ever confirmed.
+    pub fn unmapped(destination: &str) -> FieldMap {
+        FieldMap {
+            destination: destination.to_string(),
+            rows: Vec::new(),
+            value_maps: BTreeMap::new(),
+        }
+    }
+
     /// The row of `object`'s `field`, if the map has one.
     pub fn row(&self, object: ObjectKind, field: &str) -> Option<&MapRow> {
         self.rows
@@ -118,6 +128,23 @@ pub struct MapRow {
 }
 
 impl MapRow {
+    /// A row a person wrote: `object`'s `field` to `target` through
+    /// `transform`, certain, with no type of its own (set `custom` and
+    /// `value_type` for a custom field).
+    pub fn edited(object: ObjectKind, field: &str, target: Target, transform: Transform) -> MapRow {
+        MapRow {
+            object,
+            field: field.to_string(),
+            custom: None,
+            value_type: None,
+            target,
+            transform,
+            confidence: Confidence::CERTAIN,
+            origin: Origin::UserEdited,
+            reason: "written by hand".into(),
+        }
+    }
+
     /// `tickets.subject`, as messages and tables name a row.
     pub fn source_name(&self) -> String {
         format!("{}.{}", self.object, self.field)
@@ -436,6 +463,28 @@ pub struct ValueMapEntry {
     pub unmatched: bool,
     /// What is lost or assumed, when anything is.
     pub note: Option<String>,
+}
+
+impl ValueMapEntry {
+    /// An entry sending its source value to `to`, with nothing to flag.
+    pub fn to(to: impl Into<String>) -> ValueMapEntry {
+        ValueMapEntry {
+            to: to.into(),
+            count: 0,
+            unmatched: false,
+            note: None,
+        }
+    }
+}
+
+/// A value map from (source value, destination value) pairs.
+pub fn value_map<S: Into<String>, T: Into<String>>(
+    pairs: impl IntoIterator<Item = (S, T)>,
+) -> ValueMap {
+    pairs
+        .into_iter()
+        .map(|(from, to)| (from.into(), ValueMapEntry::to(to)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ pub fn validate(
         map,
         locations,
         catalog,
+        scope,
         problems: Vec::new(),
     };
     if map.destination != catalog.destination {
@@ -47,6 +48,8 @@ pub fn validate(
         });
     }
     check.coverage(scope);
+    check.standard_rows();
+    check.custom_transforms();
     check.rows();
     check.required_fields();
     check.value_maps(scope);
@@ -59,6 +62,7 @@ struct Check<'a> {
     map: &'a FieldMap,
     locations: &'a Locations,
     catalog: &'a Catalog,
+    scope: &'a ScopeReport,
     problems: Vec<Problem>,
 }
 
@@ -113,6 +117,77 @@ impl Check<'_> {
                      (use `drop = \"why\"` to leave it behind)"
                 ),
             });
+        }
+    }
+
+    /// A standard row is the destination writer's own decision: this build
+    /// honours the value maps and the custom-field rows, not a changed
+    /// target or transform of a standard field. Refusing the edit keeps the
+    /// file from promising what the load will not do.
+    fn standard_rows(&mut self) {
+        for index in 0..self.map.rows.len() {
+            let row = &self.map.rows[index];
+            let Some(standard) = self
+                .catalog
+                .standard_rows
+                .iter()
+                .find(|s| s.object == row.object && s.field == row.field)
+            else {
+                continue;
+            };
+            let (key, wanted) = if !same_place(&row.target, &standard.target) {
+                let key = match &row.target {
+                    Target::Drop(_) => "drop",
+                    Target::Inventory(_) => "inventory",
+                    Target::Field(_) | Target::NewField { .. } => "to",
+                };
+                (key, describe_target(&standard.target))
+            } else if row.transform != standard.transform {
+                (
+                    "transform",
+                    format!("transform = \"{}\"", standard.transform),
+                )
+            } else {
+                continue;
+            };
+            let destination = &self.catalog.destination;
+            let name = row.source_name();
+            self.at_row(
+                index,
+                key,
+                format!(
+                    "`{name}` is a standard field: the {destination} writer lands it as its \
+                     standard map does ({wanted}), which the field map cannot change; put that \
+                     back. What you can change: the value maps ([value_maps.*]) and the custom \
+                     fields' rows (custom.*)"
+                ),
+            );
+        }
+    }
+
+    /// A custom field's row converts values one by one: only the value
+    /// transforms of the library apply ([`super::apply::convert`]).
+    fn custom_transforms(&mut self) {
+        for index in 0..self.map.rows.len() {
+            let row = &self.map.rows[index];
+            if row.custom.is_none()
+                || !matches!(row.target, Target::Field(_) | Target::NewField { .. })
+            {
+                continue;
+            }
+            if !super::apply::is_value_transform(&row.transform) {
+                let transform = row.transform.clone();
+                self.at_row(
+                    index,
+                    "transform",
+                    format!(
+                        "`{transform}` does not convert a custom field's value; use copy, \
+                         text_to_number, text_to_boolean, text_to_date, date_to_iso_text, \
+                         multi_select_join:<separator>, truncate_with_note:<n>, \
+                         value_map:<name>, note_line or customer_data"
+                    ),
+                );
+            }
         }
     }
 
@@ -233,7 +308,19 @@ impl Check<'_> {
             );
             return None;
         }
-        if object.field(&field.field).is_some() {
+        // A field an earlier `prepare` made for this very Stames field (its
+        // external id is the Stames field's id) is this row's, not a clash.
+        let row = &self.map.rows[index];
+        let made_for_row = |existing: &super::catalog::CatalogField| {
+            existing.external_id.as_ref().is_some_and(|id| {
+                self.scope.custom_fields.iter().any(|p| {
+                    &p.id == id
+                        && super::model::kind_of(p.object) == row.object
+                        && row.custom_key() == Some(p.key.as_str())
+                })
+            })
+        };
+        if object.field(&field.field).is_some_and(|f| !made_for_row(f)) {
             self.at_row(
                 index,
                 "create",
@@ -413,6 +500,27 @@ fn transform_problem(transform: &Transform, dest: ValueType) -> Option<String> {
     (!fits).then(|| format!("`{transform}` cannot write into a {dest} field"))
 }
 
+/// Whether two targets land in the same place (a drop is a drop whatever
+/// its reason).
+fn same_place(a: &Target, b: &Target) -> bool {
+    match (a, b) {
+        (Target::Drop(_), Target::Drop(_)) | (Target::Inventory(_), Target::Inventory(_)) => true,
+        _ => a == b,
+    }
+}
+
+/// A target as `mapping.toml` writes it.
+fn describe_target(target: &Target) -> String {
+    match target {
+        Target::Field(field) => format!("to = \"{field}\""),
+        Target::NewField { field, field_type } => {
+            format!("to = \"{field}\", create = \"{field_type}\"")
+        }
+        Target::Inventory(_) => "inventory".into(),
+        Target::Drop(_) => "drop".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,6 +559,73 @@ mod tests {
             "to = \"open\", count = 2, unmatched = true",
             "to = \"closed\", count = 2",
         )
+    }
+
+    #[test]
+    fn an_edit_of_a_standard_row_is_refused_naming_the_row_and_what_can_change() {
+        let problems = problems_after(|text| {
+            unmatched_filled(text).replacen("to = \"Ticket.status\"", "to = \"Ticket.priority\"", 1)
+        });
+        let problem = problems
+            .iter()
+            .find(|p| p.key == "tickets.status.to")
+            .unwrap_or_else(|| panic!("{problems:?}"));
+        assert!(
+            problem.message.contains("standard field"),
+            "{}",
+            problem.message
+        );
+        assert!(
+            problem.message.contains("Ticket.status"),
+            "{}",
+            problem.message
+        );
+        assert!(
+            problem.message.contains("[value_maps.*]"),
+            "{}",
+            problem.message
+        );
+        let problems = problems_after(|text| {
+            unmatched_filled(text).replacen(
+                "transform = \"value_map:ticket_status\"",
+                "transform = \"copy\"",
+                1,
+            )
+        });
+        assert!(
+            keys(&problems).contains(&"tickets.status.transform"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_create_row_over_the_field_prepare_made_for_it_is_no_clash() {
+        let scope = scope(workspace_fields());
+        let before = catalog(vec![custom_field("Order Number", ValueType::Number)]);
+        let map = propose(&scope, &before).map;
+        let created = map
+            .rows
+            .iter()
+            .find_map(|r| match (&r.target, r.custom_key()) {
+                (Target::NewField { field, .. }, Some(key)) => Some((field.clone(), key)),
+                _ => None,
+            })
+            .expect("a field to create");
+        let (field, key) = created;
+        let problems_with = |external_id: Option<&str>| {
+            let mut after = before.clone();
+            let mut made = custom_field(&field.field, ValueType::Text);
+            made.external_id = external_id.map(String::from);
+            after.objects[0].fields.push(made);
+            let (read, locations) = parse(&render(&map, &Default::default())).unwrap();
+            validate(&read, &locations, &after, &scope)
+                .into_iter()
+                .filter(|p| p.message.contains("already exists"))
+                .count()
+        };
+        assert_eq!(problems_with(Some(key)), 0, "made for this row");
+        assert_eq!(problems_with(None), 1, "someone else's field");
+        assert_eq!(problems_with(Some("another")), 1, "made for another field");
     }
 
     #[test]
@@ -494,27 +669,31 @@ mod tests {
             found,
             [
                 ("tickets.status.to", true),
+                ("tickets.status.to", true),
                 ("tickets.custom.warranty_exp.create", true),
                 ("tickets.custom.order_number.type", true),
                 ("tickets.custom.order_number.to", true),
             ],
             "{problems:#?}"
         );
+        // A standard row sent elsewhere: refused as an edit of a standard
+        // field, and as a field the destination lacks.
+        assert!(problems[0].message.contains("standard field"));
         assert!(
-            problems[0].message.contains("did you mean Ticket.status?"),
+            problems[1].message.contains("did you mean Ticket.status?"),
             "{}",
-            problems[0].message
+            problems[1].message
         );
-        assert!(problems[1]
+        assert!(problems[2]
             .message
             .contains("it can create: text, number, boolean, select"));
-        assert!(problems[2].message.contains("do not fit"));
+        assert!(problems[3].message.contains("do not fit"));
         assert!(
-            problems[3]
+            problems[4]
                 .message
                 .contains("already takes tickets.custom.order_no"),
             "{}",
-            problems[3].message
+            problems[4].message
         );
     }
 
@@ -540,7 +719,12 @@ mod tests {
         let problems = problems_after(|text| {
             unmatched_filled(text).replace("to = \"Ticket.customer\"", "drop = \"not wanted\"")
         });
-        assert_eq!(keys(&problems), ["Ticket.customer"]);
+        // Refused twice over: a standard row's drop, and a required field
+        // left empty.
+        assert_eq!(
+            keys(&problems),
+            ["Ticket.customer", "tickets.customer_id.drop"]
+        );
     }
 
     #[test]

@@ -40,6 +40,7 @@ use crate::ledger::{
     rollback_scope_key, Intent, JournalId, Ledger, LedgerError, Outcome, RunId, RunOutcome,
     UndoTarget,
 };
+use crate::mapping::FieldMap;
 use crate::model::ObjectKind;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -470,7 +471,15 @@ impl Phases<'_> {
         report: &mut RollbackReport,
     ) -> Result<(), PhaseError> {
         let counts = Counts::default();
-        let load = self.context(journal, &counts, self.progress);
+        // Undoing follows the ledger, not the map: the confirmed map rides
+        // along when there is one (see `LoadContext::map`).
+        let map = journal
+            .with(crate::mapping::confirmation::confirmed)?
+            .map_or_else(
+                || FieldMap::unmapped(self.destination.name()),
+                |confirmed| confirmed.map,
+            );
+        let load = self.context(journal, &counts, self.progress, &map);
         let plan = LedgerPlan {
             journal,
             from: options.from,

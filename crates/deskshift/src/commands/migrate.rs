@@ -12,9 +12,9 @@ pub async fn run(args: MigrateArgs) -> CliResult {
     let session = Session::open(&args.common.project, args.common.json)?;
     let scope = args.sample.map_or(Scope::All, Scope::Sample);
     let ledger = session.ledger()?;
-    // The writers read the standard map today; the confirmed map is the
-    // contract they will consume (issue 5, part B).
-    let _map = session.confirmed_map(&ledger)?;
+    // The gate: mapping.toml still is the map confirmed in the ledger, which
+    // the writers then apply (`engine::applied_map`).
+    session.confirmed_map(&ledger)?;
     let (_, summary) = migrate(&session, ledger, &scope, args.allow_active_rules).await?;
     print_summary(&summary, args.common.json);
     Ok(())

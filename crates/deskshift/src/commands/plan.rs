@@ -41,7 +41,7 @@ pub async fn plan(session: &Session, ledger: Ledger) -> CliResult<(Ledger, PlanR
                 session.destination.name()
             ))
         })?;
-    let (ledger, tally) = session.phases().plan_load(ledger, &map).await?;
+    let (ledger, tally) = session.phases().plan_load(ledger).await?;
     let report = PlanReport::assemble(
         session.destination.name(),
         &map.hash(),

@@ -9,7 +9,9 @@ use crate::exit::CliResult;
 pub async fn run(args: PrepareArgs) -> CliResult {
     let session = Session::open(&args.common.project, args.common.json)?;
     let ledger = session.ledger()?;
-    let _map = session.confirmed_map(&ledger)?;
+    // The gate: mapping.toml still is the map confirmed in the ledger, which
+    // `prepare` then applies (`engine::applied_map`).
+    session.confirmed_map(&ledger)?;
     session.phases().prepare(ledger, args.pause_rules).await?;
     if args.common.json {
         println!(

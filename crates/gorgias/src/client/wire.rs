@@ -26,8 +26,8 @@ pub struct NewTicket {
     pub external_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    pub status: &'static str,
-    pub priority: &'static str,
+    pub status: String,
+    pub priority: String,
     pub channel: String,
     pub via: &'static str,
     pub from_agent: bool,

@@ -13,6 +13,7 @@
 //! messages, hence `facebook-messenger` and `instagram-direct-message`.
 
 use super::Mapped;
+use deskshift_core::mapping::{map_value, FieldMap, SourceEnumeration, UnmappedValue};
 use deskshift_core::model::Channel;
 
 /// Where a message or ticket came from, in Gorgias's three vocabularies.
@@ -66,6 +67,26 @@ pub fn attribution(channel: &Channel) -> Mapped<Attribution> {
             )
         }
     }
+}
+
+/// The attribution of a public message (or a ticket) from `channel` under
+/// the confirmed map: the Gorgias channel is the one the `channel` value
+/// map gives; `source.type` follows the Stames channel, as in
+/// [`attribution`]. A channel the value map lacks is an error.
+pub fn confirmed(map: &FieldMap, channel: &Channel) -> Result<Mapped<Attribution>, UnmappedValue> {
+    let label = channel.label();
+    let to = map_value(map, SourceEnumeration::Channel.name(), &label)?;
+    let standard = attribution(channel);
+    if to == standard.value.channel {
+        return Ok(standard);
+    }
+    Ok(Mapped::noted(
+        Attribution {
+            channel: to.to_string(),
+            ..standard.value
+        },
+        format!("Stames channel `{label}` written as `{to}` (mapping.toml)"),
+    ))
 }
 
 /// A lowercase slug, which Gorgias accepts as a non-legacy channel.

@@ -16,6 +16,8 @@
 
 use super::truncate_chars;
 use crate::client::wire::{self, Id, NewCustomField};
+use deskshift_core::discover::parse_yes_no;
+use deskshift_core::mapping::{land_custom_value, Converted, FieldMap, Landing, MapRow, ValueType};
 use deskshift_core::model::{CustomFieldDef, FieldObject, FieldType, FieldValue, SourceId};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -91,20 +93,55 @@ pub fn object_type(object: FieldObject) -> &'static str {
     }
 }
 
-/// The create request for a Stames field; `external_id` is the Stames id,
-/// so a re-run finds the field instead of creating it again.
-pub fn new_field(def: &CustomFieldDef) -> NewCustomField {
-    let plan = plan(def.field_type, &def.options);
+/// The Gorgias shape of a field holding values of `value_type` (a new
+/// field the map asks for): text, number, boolean, or a dropdown of the
+/// Stames options for a select that has some; everything else is text.
+pub fn shape(value_type: ValueType, options: &[String]) -> GorgiasField {
+    match value_type {
+        ValueType::Number => GorgiasField::Number,
+        ValueType::Boolean => GorgiasField::Boolean,
+        ValueType::Select if !options.is_empty() => GorgiasField::Dropdown(options.to_vec()),
+        _ => GorgiasField::Text,
+    }
+}
+
+/// The shape of an existing Gorgias field, from its `definition`.
+pub fn shape_of_definition(definition: &Value) -> GorgiasField {
+    let input = &definition["input_settings"];
+    match definition["data_type"].as_str() {
+        Some("number") => GorgiasField::Number,
+        Some("boolean") => GorgiasField::Boolean,
+        _ if input["input_type"] == "dropdown" => GorgiasField::Dropdown(
+            input["choices"]
+                .as_array()
+                .map(|c| {
+                    c.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        _ => GorgiasField::Text,
+    }
+}
+
+/// The create request for the new field a map row asks for: its label is
+/// the row's field name, its shape the row's type; `external_id` is the
+/// Stames id, so a re-run finds the field instead of creating it again.
+pub fn new_field(def: &CustomFieldDef, label: &str, field_type: ValueType) -> NewCustomField {
     let mut description = format!("Migrated from Stames field `{}`", def.key);
-    if let Some(lossy) = plan.lossy {
-        description.push_str(&format!(" ({}). {lossy}.", def.field_type.as_str()));
+    if ValueType::of(def.field_type) != field_type {
+        description.push_str(&format!(
+            " ({} in Stames, {field_type} by the field map)",
+            def.field_type.as_str()
+        ));
     }
     NewCustomField {
         object_type: object_type(def.object),
-        label: label(&def.label, &def.key),
+        label: self::label(label, &def.key),
         description: Some(truncate_chars(&description, 1024).to_string()),
         external_id: def.id.clone(),
-        definition: definition(&plan.target),
+        definition: definition(&shape(field_type, &def.options)),
     }
 }
 
@@ -115,79 +152,126 @@ pub fn label(label: &str, fallback: &str) -> String {
     truncate_chars(label, MAX_LABEL_LEN).to_string()
 }
 
-/// The value Gorgias stores for `value`; `Ok(None)` for an empty value
-/// (nothing to write), `Err` with the reason when it cannot be stored.
-pub fn value(plan: &FieldPlan, value: &FieldValue) -> Result<Option<Value>, String> {
-    if !value.is_filled() {
-        return Ok(None);
-    }
-    match (&plan.target, value) {
-        (GorgiasField::Text, value) => Ok(Some(Value::String(text(plan.source_type, value)))),
-        (GorgiasField::Number, FieldValue::Number(n)) if n.is_finite() => Ok(Some(json!(n))),
-        (GorgiasField::Number, FieldValue::Text(s)) => match s.trim().parse::<f64>() {
-            Ok(n) if n.is_finite() => Ok(Some(json!(n))),
+/// The value a Gorgias field of `shape` stores for `value` (already
+/// converted by the map row's transform); `Err` with the reason when it
+/// cannot hold it.
+pub fn value(shape: &GorgiasField, value: &Converted) -> Result<Value, String> {
+    match (shape, value) {
+        (GorgiasField::Text, value) => Ok(Value::String(value.to_text())),
+        (GorgiasField::Number, Converted::Number(n)) if n.is_finite() => Ok(json!(n)),
+        (GorgiasField::Number, Converted::Text(s)) => match s.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(json!(n)),
             _ => Err(format!("`{s}` is not a number")),
         },
-        (GorgiasField::Boolean, FieldValue::Bool(b)) => Ok(Some(json!(b))),
-        (GorgiasField::Boolean, FieldValue::Text(s)) => {
-            match s.trim().to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" => Ok(Some(json!(true))),
-                "false" | "no" | "0" => Ok(Some(json!(false))),
-                _ => Err(format!("`{s}` is not a yes/no value")),
-            }
-        }
+        (GorgiasField::Boolean, Converted::Boolean(b)) => Ok(json!(b)),
+        (GorgiasField::Boolean, Converted::Text(s)) => match parse_yes_no(s) {
+            Some(b) => Ok(json!(b)),
+            None => Err(format!("`{s}` is not a yes/no value")),
+        },
         (GorgiasField::Dropdown(choices), value) => {
-            let text = text(plan.source_type, value);
+            let text = value.to_text();
             if choices.contains(&text) {
-                Ok(Some(Value::String(text)))
+                Ok(Value::String(text))
             } else {
                 Err(format!("`{text}` is not one of the field's options"))
             }
         }
-        (target, value) => Err(format!("{value:?} does not fit a {target:?} field")),
+        (shape, value) => Err(format!(
+            "`{}` does not fit a {} field",
+            value.to_text(),
+            shape.name()
+        )),
     }
 }
 
-/// A Gorgias field standing for a Stames field.
+impl GorgiasField {
+    fn name(&self) -> &'static str {
+        match self {
+            GorgiasField::Text => "text",
+            GorgiasField::Number => "number",
+            GorgiasField::Boolean => "boolean",
+            GorgiasField::Dropdown(_) => "dropdown",
+        }
+    }
+}
+
+/// A Gorgias field standing for a Stames field: where its row sends it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetField {
     pub id: Id,
     pub label: String,
-    pub plan: FieldPlan,
+    pub shape: GorgiasField,
+    pub row: MapRow,
 }
 
-/// Stames field id → its Gorgias field, for the fields `prepare` created or
-/// found.
-pub type FieldIndex = HashMap<SourceId, TargetField>;
+/// What becomes of a Stames ticket field's values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldLanding {
+    /// Written to this Gorgias field.
+    Field(TargetField),
+    /// Not written (the row drops it, or keeps it for the inventory): each
+    /// value is accounted for in the record's note with the row's reason.
+    NotWritten(MapRow),
+}
+
+impl FieldLanding {
+    /// Written to the Gorgias field `id` (`label`, of `shape`), by `row`.
+    pub fn field(id: Id, label: String, shape: GorgiasField, row: &MapRow) -> FieldLanding {
+        FieldLanding::Field(TargetField {
+            id,
+            label,
+            shape,
+            row: row.clone(),
+        })
+    }
+}
+
+/// Stames field id → what becomes of its values, for the fields `prepare`
+/// created, found or was told to leave out.
+pub type FieldIndex = HashMap<SourceId, FieldLanding>;
 
 /// The Gorgias values of a record's stored Stames values, in field-id order,
-/// with a note line for every value that could not be kept.
+/// with a note line for every value that could not be kept (and why).
 pub fn values(
     stored: &BTreeMap<SourceId, FieldValue>,
     index: &FieldIndex,
+    map: &FieldMap,
 ) -> (Vec<wire::FieldValue>, Vec<String>) {
     let mut values = Vec::new();
     let mut notes = Vec::new();
     for (field_id, stored) in stored {
-        let Some(target) = index.get(field_id) else {
-            if stored.is_filled() {
-                notes.push(format!(
-                    "Stames field {field_id} was not migrated; its value was {}",
-                    display(stored)
-                ));
+        let (target, row) = match index.get(field_id) {
+            Some(FieldLanding::Field(target)) => (Some(target), &target.row),
+            Some(FieldLanding::NotWritten(row)) => (None, row),
+            None => {
+                if stored.is_filled() {
+                    notes.push(format!(
+                        "Stames field {field_id} was not migrated; its value was {}",
+                        display(stored)
+                    ));
+                }
+                continue;
             }
-            continue;
         };
-        match value(&target.plan, stored) {
-            Ok(Some(value)) => values.push(wire::FieldValue {
-                id: target.id,
-                value,
-            }),
-            Ok(None) => {}
-            Err(reason) => notes.push(format!(
-                "value of field `{}` not migrated: {reason}",
-                target.label
-            )),
+        match (land_custom_value(map, row, stored), target) {
+            (Landing::Write { value, note, .. }, Some(target)) => {
+                notes.extend(note);
+                match self::value(&target.shape, &value) {
+                    Ok(value) => values.push(wire::FieldValue {
+                        id: target.id,
+                        value,
+                    }),
+                    Err(reason) => notes.push(format!(
+                        "value of field `{}` not migrated: {reason}",
+                        target.label
+                    )),
+                }
+            }
+            (Landing::Skip { reason }, _) if stored.is_filled() => {
+                notes.push(format!("{reason}; its value was {}", display(stored)));
+            }
+            (Landing::Reject(error), _) => notes.push(error.to_string()),
+            _ => {}
         }
     }
     values.sort_by_key(|v| v.id);
@@ -198,41 +282,10 @@ fn display(value: &FieldValue) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| format!("{value:?}"))
 }
 
-/// A value as text: numbers without a trailing `.0`, lists joined with
-/// `, `, dates normalised to ISO 8601 when they parse.
-fn text(source_type: FieldType, value: &FieldValue) -> String {
-    match value {
-        FieldValue::Text(s) if source_type == FieldType::Date => iso_date(s),
-        FieldValue::Text(s) => s.clone(),
-        FieldValue::Number(n) => number_text(*n),
-        FieldValue::Bool(b) => b.to_string(),
-        FieldValue::List(items) => items.join(", "),
-    }
-}
-
-fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        n.to_string()
-    }
-}
-
-/// `2024-03-05`, or an RFC 3339 instant in UTC; other text is kept as is.
-fn iso_date(text: &str) -> String {
-    let text = text.trim();
-    if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return date.format("%Y-%m-%d").to_string();
-    }
-    match super::time::parse(text) {
-        Some(at) => super::time::format(at),
-        None => text.to_string(),
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use deskshift_core::mapping::{FieldRef, Target, Transform};
 
     fn def(field_type: FieldType, options: &[&str]) -> CustomFieldDef {
         CustomFieldDef {
@@ -246,101 +299,133 @@ mod tests {
         }
     }
 
+    /// The row of Stames ticket field `key`, declared text.
+    pub(crate) fn row(
+        key: &str,
+        value_type: ValueType,
+        target: Target,
+        transform: Transform,
+    ) -> MapRow {
+        MapRow {
+            value_type: Some(value_type),
+            ..MapRow::edited(
+                deskshift_core::model::ObjectKind::Tickets,
+                &format!("custom.{key}"),
+                target,
+                transform,
+            )
+        }
+    }
+
     #[test]
-    fn definitions_use_the_documented_shapes() {
-        let text = new_field(&def(FieldType::Text, &[]));
+    fn new_fields_take_the_rows_label_and_type() {
+        let text = new_field(&def(FieldType::Text, &[]), "Delivery", ValueType::Text);
         assert_eq!(text.definition["data_type"], "text");
+        assert_eq!(text.label, "Delivery");
         assert_eq!(text.external_id, "4");
         assert_eq!(text.object_type, "Ticket");
-        let select = new_field(&def(FieldType::Select, &["a", "b"]));
+        let select = new_field(&def(FieldType::Select, &["a", "b"]), "x", ValueType::Select);
         assert_eq!(
             select.definition["input_settings"]["choices"],
             json!(["a", "b"])
         );
-        let boolean = new_field(&def(FieldType::Boolean, &[]));
+        let boolean = new_field(&def(FieldType::Text, &[]), "VIP?", ValueType::Boolean);
         assert_eq!(
             boolean.definition["input_settings"]["choices"],
             json!([true, false])
         );
-        let number = new_field(&def(FieldType::Number, &[]));
+        assert!(boolean
+            .description
+            .unwrap()
+            .contains("boolean by the field map"));
+        let number = new_field(&def(FieldType::Number, &[]), "n", ValueType::Number);
         assert_eq!(
             number.definition["input_settings"]["input_type"],
             "input_number"
         );
-    }
-
-    #[test]
-    fn dates_and_multi_selects_become_text_and_say_so() {
-        let date = new_field(&def(FieldType::Date, &[]));
+        let date = new_field(&def(FieldType::Date, &[]), "d", ValueType::Date);
         assert_eq!(date.definition["data_type"], "text");
-        assert!(date.description.unwrap().contains("ISO 8601"));
-        let plan = plan(FieldType::Date, &[]);
-        assert_eq!(
-            value(&plan, &FieldValue::Text("2024-03-05".into())).unwrap(),
-            Some(json!("2024-03-05"))
-        );
-        let multi = plan_of(FieldType::MultiSelect, &["red", "blue"]);
-        let list = FieldValue::List(vec!["red".into(), "blue".into()]);
-        assert_eq!(value(&multi, &list).unwrap(), Some(json!("red, blue")));
-    }
-
-    fn plan_of(field_type: FieldType, options: &[&str]) -> FieldPlan {
-        let options: Vec<String> = options.iter().map(|o| o.to_string()).collect();
-        plan(field_type, &options)
     }
 
     #[test]
-    fn values_are_coerced_or_refused_with_a_reason() {
-        let number = plan_of(FieldType::Number, &[]);
+    fn existing_definitions_give_their_shape() {
+        for shape in [
+            GorgiasField::Text,
+            GorgiasField::Number,
+            GorgiasField::Boolean,
+            GorgiasField::Dropdown(vec!["gold".into()]),
+        ] {
+            assert_eq!(shape_of_definition(&definition(&shape)), shape);
+        }
+    }
+
+    #[test]
+    fn converted_values_fit_the_field_or_are_refused_with_a_reason() {
         assert_eq!(
-            value(&number, &FieldValue::Number(12.5)).unwrap(),
-            Some(json!(12.5))
+            value(&GorgiasField::Number, &Converted::Number(12.5)).unwrap(),
+            json!(12.5)
         );
+        assert!(value(&GorgiasField::Number, &Converted::Text("seven".into())).is_err());
         assert_eq!(
-            value(&number, &FieldValue::Text("7".into())).unwrap(),
-            Some(json!(7.0))
+            value(&GorgiasField::Text, &Converted::Number(12.0)).unwrap(),
+            json!("12")
         );
-        assert!(value(&number, &FieldValue::Text("seven".into())).is_err());
-        let text = plan_of(FieldType::Text, &[]);
+        let dropdown = GorgiasField::Dropdown(vec!["gold".into(), "silver".into()]);
         assert_eq!(
-            value(&text, &FieldValue::Number(12.0)).unwrap(),
-            Some(json!("12"))
+            value(&dropdown, &Converted::Text("gold".into())).unwrap(),
+            json!("gold")
         );
-        assert_eq!(value(&text, &FieldValue::Text("  ".into())).unwrap(), None);
-        let select = plan_of(FieldType::Select, &["gold", "silver"]);
-        assert_eq!(
-            value(&select, &FieldValue::Text("gold".into())).unwrap(),
-            Some(json!("gold"))
-        );
-        assert!(value(&select, &FieldValue::Text("bronze".into()))
+        assert!(value(&dropdown, &Converted::Text("bronze".into()))
             .unwrap_err()
             .contains("bronze"));
-        let boolean = plan_of(FieldType::Boolean, &[]);
-        assert_eq!(
-            value(&boolean, &FieldValue::Text("yes".into())).unwrap(),
-            Some(json!(true))
-        );
+        assert!(value(&GorgiasField::Boolean, &Converted::Number(3.0)).is_err());
     }
 
     #[test]
-    fn record_values_resolve_through_the_index_and_note_what_is_left_out() {
+    fn record_values_follow_their_rows_and_note_what_is_left_out() {
+        let map = FieldMap::unmapped("gorgias");
         let mut index = FieldIndex::new();
         index.insert(
             "3".into(),
-            TargetField {
+            FieldLanding::Field(TargetField {
                 id: 33,
                 label: "Refund".into(),
-                plan: plan_of(FieldType::Number, &[]),
-            },
+                shape: GorgiasField::Number,
+                row: row(
+                    "refund",
+                    ValueType::Number,
+                    Target::NewField {
+                        field: FieldRef::new("Ticket", "Refund"),
+                        field_type: ValueType::Number,
+                    },
+                    Transform::TextToNumber,
+                ),
+            }),
+        );
+        index.insert(
+            "5".into(),
+            FieldLanding::NotWritten(row(
+                "legacy",
+                ValueType::Text,
+                Target::Drop("nobody reads it".into()),
+                Transform::Copy,
+            )),
         );
         let mut stored = BTreeMap::new();
         stored.insert("3".to_string(), FieldValue::Text("oops".into()));
+        stored.insert("5".to_string(), FieldValue::Text("old".into()));
         stored.insert("9".to_string(), FieldValue::Text("orphan".into()));
-        let (values, notes) = values(&stored, &index);
+        let (values, notes) = values(&stored, &index, &map);
         assert!(values.is_empty());
-        assert_eq!(notes.len(), 2, "{notes:?}");
-        stored.insert("3".to_string(), FieldValue::Number(4.0));
-        let (values, _) = super::values(&stored, &index);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("oops") && n.contains("text_to_number")));
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("nobody reads it") && n.contains("old")));
+        stored.insert("3".to_string(), FieldValue::Text("4".into()));
+        let (values, _) = super::values(&stored, &index, &map);
         assert_eq!(
             values,
             [wire::FieldValue {

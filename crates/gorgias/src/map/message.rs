@@ -11,10 +11,11 @@
 //! - `external_id` is the Stames message id.
 
 use super::body::{self, MissingFile};
-use super::channel::{attribution, internal_note, Attribution};
+use super::channel::{confirmed, internal_note, Attribution};
 use super::people::Author;
 use super::{time, Repair};
 use crate::client::wire::{Address, AttachmentRef, MessageSource, NewMessage, Party};
+use deskshift_core::mapping::{FieldMap, UnmappedValue};
 use deskshift_core::model::{Message, SenderKind, SourceId, Visibility};
 use std::collections::HashMap;
 
@@ -30,6 +31,8 @@ pub enum FileOutcome {
 #[derive(Debug, Clone)]
 pub struct MessageContext<'a> {
     pub author: Author,
+    /// The confirmed field map: the `channel` value map.
+    pub map: &'a FieldMap,
     /// The ticket's customer: receiver of public agent messages.
     pub customer: &'a Party,
     pub files: &'a HashMap<SourceId, FileOutcome>,
@@ -44,12 +47,14 @@ pub struct MappedMessage {
     pub channel_note: Option<String>,
 }
 
-pub fn message(m: &Message, ctx: &MessageContext<'_>) -> MappedMessage {
+/// The message as Gorgias takes it; `Err` when the confirmed map has no
+/// Gorgias channel for a public message's Stames channel.
+pub fn message(m: &Message, ctx: &MessageContext<'_>) -> Result<MappedMessage, UnmappedValue> {
     let public = m.visibility == Visibility::Public;
     // An internal note is always written by a user (Gorgias requires it).
     let from_agent = m.sender.kind != SenderKind::Customer || !public;
     let (route, channel_note): (Attribution, _) = if public {
-        let mapped = attribution(&m.channel);
+        let mapped = confirmed(ctx.map, &m.channel)?;
         (mapped.value, mapped.note)
     } else {
         (internal_note(), None)
@@ -85,7 +90,7 @@ pub fn message(m: &Message, ctx: &MessageContext<'_>) -> MappedMessage {
         address: m.sender.address.clone(),
     });
     let at = time::format(m.created_at);
-    MappedMessage {
+    Ok(MappedMessage {
         body: NewMessage {
             external_id: m.id.clone(),
             channel: route.channel,
@@ -107,7 +112,7 @@ pub fn message(m: &Message, ctx: &MessageContext<'_>) -> MappedMessage {
         repairs: repair.into_iter().collect(),
         attribution: ctx.author.attribution.clone(),
         channel_note,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -147,9 +152,10 @@ mod tests {
                 attribution: None,
             },
             customer: &customer,
+            map: &crate::map::standard_map(),
             files,
         };
-        message(m, &ctx)
+        message(m, &ctx).expect("every known channel is mapped")
     }
 
     #[test]

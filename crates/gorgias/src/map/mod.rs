@@ -77,6 +77,49 @@ impl<T> Mapped<T> {
     }
 }
 
+/// A field map holding the standard value maps for every value the
+/// standard units know: what unit tests map through.
+#[cfg(test)]
+pub(crate) fn standard_map() -> deskshift_core::mapping::FieldMap {
+    use deskshift_core::mapping::{value_map, FieldMap, SourceEnumeration as E};
+    use deskshift_core::model::Channel;
+    let mut map = FieldMap::unmapped("gorgias");
+    let statuses = ["new", "open", "pending", "on_hold", "solved", "closed"];
+    let priorities = ["urgent", "high", "normal", "low"];
+    let roles = ["owner", "admin", "agent", "light_agent"];
+    for (name, pairs) in [
+        (
+            E::TicketStatus,
+            statuses
+                .map(|v| (v.to_string(), status::status(v).value.to_string()))
+                .to_vec(),
+        ),
+        (
+            E::TicketPriority,
+            priorities
+                .map(|v| (v.to_string(), priority::priority(v).value.to_string()))
+                .to_vec(),
+        ),
+        (
+            E::AgentRole,
+            roles
+                .map(|v| (v.to_string(), role::role(v).value.to_string()))
+                .to_vec(),
+        ),
+        (
+            E::Channel,
+            Channel::KNOWN
+                .iter()
+                .map(|c| (c.label(), channel::attribution(c).value.channel))
+                .collect(),
+        ),
+    ] {
+        map.value_maps
+            .insert(name.name().to_string(), value_map(pairs));
+    }
+    map
+}
+
 /// `text` cut to at most `max` characters (never inside a character).
 pub fn truncate_chars(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {

@@ -16,10 +16,12 @@ use super::extras::{self, ExtraField};
 use super::fields::{self, FieldIndex};
 use super::message::{self, FileOutcome, MessageContext};
 use super::people::AgentDirectory;
-use super::{channel, history, priority, status, tags, time, truncate_chars, Repair};
+use super::{channel, history, status, tags, time, truncate_chars, Repair};
 use crate::client::wire::{
     FieldValue, Id, IdRef, MessageSource, NewMessage, NewTicket, Party, TagName,
 };
+use deskshift_core::mapping::apply::FIX_THE_MAP;
+use deskshift_core::mapping::{map_value, FieldMap, SourceEnumeration, UnmappedValue};
 use deskshift_core::model::{Message, SenderKind, SourceId, TicketThread, Visibility};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -68,6 +70,52 @@ pub struct TicketContext<'a> {
     /// Normalised tag name → the Gorgias tag's exact name (an existing
     /// Gorgias tag may differ in case); names not in it are used as they are.
     pub tags: &'a HashMap<String, String>,
+    /// The confirmed field map: status, priority and channel value maps,
+    /// custom-field rows.
+    pub map: &'a FieldMap,
+}
+
+/// Why a ticket cannot be written: the field at fault, why, and the fix
+/// when it is the map's (otherwise the caller knows it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub reason: String,
+    pub fix: Option<&'static str>,
+}
+
+impl Refusal {
+    fn unmapped(field: &'static str, error: UnmappedValue) -> Refusal {
+        Refusal {
+            field,
+            reason: error.to_string(),
+            fix: Some(FIX_THE_MAP),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+/// `value` of the ticket's `field` through the confirmed value map `name`,
+/// with a note line when Gorgias spells it differently.
+fn through(
+    map: &FieldMap,
+    name: SourceEnumeration,
+    field: &'static str,
+    value: &str,
+) -> Result<(String, Option<String>), Refusal> {
+    let to = map_value(map, name.name(), value).map_err(|e| Refusal::unmapped(field, e))?;
+    let note = (to != value.trim()).then(|| {
+        format!(
+            "Stames {field} `{value}` became `{to}` (value map [value_maps.{}])",
+            name.name()
+        )
+    });
+    Ok((to.to_string(), note))
 }
 
 /// The calls one ticket takes.
@@ -80,26 +128,44 @@ pub struct TicketPlan {
     pub repairs: Vec<Repair>,
 }
 
-/// Plans the ticket; `Err` with a reason when it cannot be written (its
-/// customer is not in Gorgias).
-pub fn plan(thread: &TicketThread, ctx: &TicketContext<'_>) -> Result<TicketPlan, String> {
+/// Plans the ticket; `Err` when it cannot be written: its customer is not
+/// in Gorgias, or the confirmed map has no Gorgias value for its status,
+/// priority or a channel.
+pub fn plan(thread: &TicketThread, ctx: &TicketContext<'_>) -> Result<TicketPlan, Refusal> {
     let t = &thread.ticket;
-    let customer_id = ctx.customers.get(&t.customer_id).copied().ok_or_else(|| {
-        format!(
-            "its customer {} is not in Gorgias (rejected or skipped earlier; see that customer's \
-             reason)",
-            t.customer_id
-        )
-    })?;
+    let customer_id = ctx
+        .customers
+        .get(&t.customer_id)
+        .copied()
+        .ok_or_else(|| Refusal {
+            field: "(record)",
+            reason: format!(
+                "its customer {} is not in Gorgias (rejected or skipped earlier; see that \
+                 customer's reason)",
+                t.customer_id
+            ),
+            fix: None,
+        })?;
     let customer = Party::id(customer_id);
     let mut note = Note::new(&t.id);
     let mut repairs = Vec::new();
 
-    let status = status::status(&t.status);
-    note.add_opt("Status", status.note);
-    let priority = priority::priority(&t.priority);
-    note.add_opt("Priority", priority.note);
-    let ticket_channel = channel::attribution(&t.channel);
+    let (status, status_note) = through(
+        ctx.map,
+        SourceEnumeration::TicketStatus,
+        "status",
+        &t.status,
+    )?;
+    note.add_opt("Status", status_note);
+    let (priority, priority_note) = through(
+        ctx.map,
+        SourceEnumeration::TicketPriority,
+        "priority",
+        &t.priority,
+    )?;
+    note.add_opt("Priority", priority_note);
+    let ticket_channel =
+        channel::confirmed(ctx.map, &t.channel).map_err(|e| Refusal::unmapped("channel", e))?;
     note.add_opt("Channel", ticket_channel.note);
 
     let subject = t.subject.trim();
@@ -155,9 +221,11 @@ pub fn plan(thread: &TicketThread, ctx: &TicketContext<'_>) -> Result<TicketPlan
             &MessageContext {
                 author,
                 customer: &customer,
+                map: ctx.map,
                 files: ctx.files,
             },
-        );
+        )
+        .map_err(|e| Refusal::unmapped("channel", e))?;
         let when = time::format(m.created_at);
         if let Some(who) = &one.attribution {
             note.add("Author", format!("message {} of {when}: {who}", m.id));
@@ -175,7 +243,7 @@ pub fn plan(thread: &TicketThread, ctx: &TicketContext<'_>) -> Result<TicketPlan
 
     let mut custom_fields: Vec<FieldValue>;
     let field_notes;
-    (custom_fields, field_notes) = fields::values(&t.custom_fields, ctx.fields);
+    (custom_fields, field_notes) = fields::values(&t.custom_fields, ctx.fields, ctx.map);
     for line in field_notes {
         note.add("Custom field", line);
     }
@@ -236,13 +304,13 @@ pub fn plan(thread: &TicketThread, ctx: &TicketContext<'_>) -> Result<TicketPlan
     let from_agent = messages.first().is_none_or(|m| m.from_agent);
     messages.push(note_message);
 
-    let closed = status.value == status::CLOSED;
+    let closed = status == status::CLOSED;
     Ok(TicketPlan {
         ticket: NewTicket {
             external_id: t.id.clone(),
             subject,
-            status: status.value,
-            priority: priority.value,
+            status,
+            priority,
             channel: ticket_channel.value.channel,
             via: channel::VIA,
             from_agent,
@@ -338,11 +406,12 @@ pub fn field_value(values: &[FieldValue], field: Id) -> Option<&Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::map::fields::TargetField;
+    use crate::map::fields::{FieldLanding, GorgiasField, TargetField};
     use crate::map::people::AgentRef;
     use chrono::{Duration, TimeZone, Utc};
+    use deskshift_core::mapping::{FieldRef, Target, Transform, ValueType};
     use deskshift_core::model::{
-        Channel, FieldType, FieldValue as StamesValue, Message, Sender, Sla, StatusEvent, Ticket,
+        Channel, FieldValue as StamesValue, Message, Sender, Sla, StatusEvent, Ticket,
     };
     use std::collections::BTreeMap;
 
@@ -420,6 +489,7 @@ mod tests {
         extras: HashMap<ExtraField, Id>,
         files: HashMap<SourceId, FileOutcome>,
         tags: HashMap<String, String>,
+        map: FieldMap,
     }
 
     impl Fixture {
@@ -442,11 +512,20 @@ mod tests {
             let mut fields = FieldIndex::new();
             fields.insert(
                 "3".into(),
-                TargetField {
+                FieldLanding::Field(TargetField {
                     id: 30,
                     label: "Refund".into(),
-                    plan: fields::plan(FieldType::Number, &[]),
-                },
+                    shape: GorgiasField::Number,
+                    row: crate::map::fields::tests::row(
+                        "refund",
+                        ValueType::Number,
+                        Target::NewField {
+                            field: FieldRef::new("Ticket", "Refund"),
+                            field_type: ValueType::Number,
+                        },
+                        Transform::Copy,
+                    ),
+                }),
             );
             let mut extras = HashMap::new();
             extras.insert(ExtraField::SlaDeadline, 91);
@@ -457,6 +536,7 @@ mod tests {
                 extras,
                 files: HashMap::new(),
                 tags: HashMap::new(),
+                map: crate::map::standard_map(),
             }
         }
 
@@ -468,6 +548,7 @@ mod tests {
                 extras: &self.extras,
                 files: &self.files,
                 tags: &self.tags,
+                map: &self.map,
             }
         }
     }
@@ -478,7 +559,7 @@ mod tests {
         let plan = plan(&thread(3), &f.ctx()).unwrap();
         let t = &plan.ticket;
         assert_eq!(
-            (t.status, t.priority, t.channel.as_str()),
+            (t.status.as_str(), t.priority.as_str(), t.channel.as_str()),
             ("closed", "critical", "email")
         );
         assert_eq!(t.external_id, "100");
@@ -549,6 +630,7 @@ mod tests {
         f.customers.clear();
         assert!(plan(&thread(1), &f.ctx())
             .unwrap_err()
+            .reason
             .contains("customer c1"));
     }
 

@@ -5,11 +5,12 @@ use crate::client::endpoints::FieldObjectType;
 use crate::client::wire::{CustomField, Id, TagOut, User};
 use crate::map::customer::CustomerFields;
 use crate::map::extras::ExtraField;
-use crate::map::fields::{self, FieldIndex, TargetField};
+use crate::map::fields::{self, FieldIndex, FieldLanding, GorgiasField};
 use crate::map::people::{AgentDirectory, AgentRef};
 use crate::writer::users::api_failure;
 use crate::writer::Run;
 use deskshift_core::destination::DestinationError;
+use deskshift_core::mapping::Target;
 use deskshift_core::model::{CustomFieldDef, FieldObject, ObjectKind, Tag};
 use deskshift_core::normalise::{email_key, tag_key};
 use futures::TryStreamExt;
@@ -33,38 +34,58 @@ pub(super) async fn schema(run: &Run<'_>, verdicts: &Verdicts) -> Result<Schema,
         .await
         .map_err(|e| api_failure("list Gorgias custom fields", e))?;
     let by_id: HashMap<Id, &CustomField> = listed.iter().map(|f| (f.id, f)).collect();
+    let map = run.ctx.map;
     let mut schema = Schema {
         ticket_fields: FieldIndex::new(),
-        customer_fields: CustomerFields::new(),
+        customer_fields: CustomerFields::of(map, &defs),
         extras: HashMap::new(),
     };
-    for def in &defs {
-        let plan = fields::plan(def.field_type, &def.options);
-        let label = fields::label(&def.label, &def.key);
-        if def.object == FieldObject::Customer {
-            schema.customer_fields.insert(def.id.clone(), (label, plan));
+    for def in defs.iter().filter(|d| d.object == FieldObject::Ticket) {
+        let Some(row) = map.custom_field_row(def) else {
             continue;
-        }
+        };
+        let (label, expected) = match &row.target {
+            Target::Drop(_) | Target::Inventory(_) => {
+                schema
+                    .ticket_fields
+                    .insert(def.id.clone(), FieldLanding::NotWritten(row.clone()));
+                continue;
+            }
+            Target::NewField { field, field_type } => (
+                fields::label(&field.field, &def.key),
+                Some(fields::shape(*field_type, &def.options)),
+            ),
+            Target::Field(field) => (field.field.clone(), None),
+        };
         let Some(id) = run.done_id(ObjectKind::CustomFields, &def.id)? else {
             continue;
         };
         let mut check = Check::new(ObjectKind::CustomFields, &def.id, id);
-        match by_id.get(&id) {
-            None => check.differ("(record)", format!("field {id}"), "missing".into()),
-            Some(found) => {
-                let expected = fields::definition(&plan.target);
-                check.eq(
-                    "definition.data_type",
-                    expected.get("data_type"),
-                    found.definition.get("data_type"),
-                );
-                check.eq("object_type", Some("Ticket"), found.object_type.as_deref());
+        let shape = match by_id.get(&id) {
+            None => {
+                check.differ("(record)", format!("field {id}"), "missing".into());
+                expected.clone().unwrap_or(GorgiasField::Text)
             }
-        }
+            Some(found) => {
+                // What the map asked for: a new field of its type, or the
+                // existing field of its label.
+                let shape = fields::shape_of_definition(&found.definition);
+                if let Some(expected) = &expected {
+                    check.eq(
+                        "definition.data_type",
+                        fields::definition(expected).get("data_type"),
+                        found.definition.get("data_type"),
+                    );
+                }
+                check.eq("label", Some(label.as_str()), found.label.as_deref());
+                check.eq("object_type", Some("Ticket"), found.object_type.as_deref());
+                shape
+            }
+        };
         verdicts.record(ObjectKind::CustomFields, check.problems);
         schema
             .ticket_fields
-            .insert(def.id.clone(), TargetField { id, label, plan });
+            .insert(def.id.clone(), FieldLanding::field(id, label, shape, row));
     }
     for extra in ExtraField::ALL {
         if let Some(id) = run.done_id(ObjectKind::CustomFields, extra.external_id())? {

@@ -73,12 +73,13 @@ fn check_ticket(
         extras: &schema.extras,
         files: &files,
         tags: &no_tags,
+        map: run.ctx.map,
     };
     let mut check = Check::new(ObjectKind::Tickets, &t.id, id);
     let plan = match ticket::plan(thread, &ctx) {
         Ok(plan) => plan,
-        Err(reason) => {
-            check.differ("(plan)", "a writable ticket".into(), reason);
+        Err(refusal) => {
+            check.differ(refusal.field, "a writable ticket".into(), refusal.reason);
             verdicts.record(ObjectKind::Tickets, check.problems);
             return Ok(());
         }
@@ -127,8 +128,12 @@ fn compare_ticket(check: &mut Check<'_>, plan: &TicketPlan, found: &GTicket) {
         Some(e.external_id.as_str()),
         found.external_id.as_deref(),
     );
-    check.eq("status", Some(e.status), found.status.as_deref());
-    check.eq("priority", Some(e.priority), found.priority.as_deref());
+    check.eq("status", Some(e.status.as_str()), found.status.as_deref());
+    check.eq(
+        "priority",
+        Some(e.priority.as_str()),
+        found.priority.as_deref(),
+    );
     check.eq(
         "channel",
         Some(e.channel.as_str()),

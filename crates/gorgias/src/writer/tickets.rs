@@ -158,18 +158,21 @@ async fn one(
         extras: shared.extras,
         files: &files,
         tags: shared.tags,
+        map: run.ctx.map,
     };
     let plan = match ticket::plan(thread, &ctx) {
         Ok(plan) => plan,
-        Err(reason) => {
+        Err(refusal) => {
             return refuse(
                 run,
                 thread,
                 &children,
                 done.is_some(),
-                "(record)",
-                &reason,
-                "migrate the customer first (see its reject), then run migrate again",
+                refusal.field,
+                &refusal.reason,
+                refusal.fix.unwrap_or(
+                    "migrate the customer first (see its reject), then run migrate again",
+                ),
             )
         }
     };

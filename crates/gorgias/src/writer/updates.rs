@@ -276,19 +276,25 @@ pub async fn ticket(
         extras: shared.extras,
         files: &known,
         tags: shared.tags,
+        map: run.ctx.map,
     };
     let plan = match ticket::plan(thread, &ctx) {
         Ok(plan) => plan,
-        Err(reason) => {
+        Err(refusal) => {
+            // The map lacks a value the changed ticket now has: the update is
+            // refused (the ticket stays as it was in Gorgias), named.
+            let map_refused = refusal.fix.is_some();
             return tickets::refuse(
                 run,
                 thread,
                 &children,
-                true,
-                "(record)",
-                &reason,
-                "migrate the customer first (see its reject), then run delta again",
-            )
+                !map_refused,
+                refusal.field,
+                &refusal.reason,
+                refusal
+                    .fix
+                    .unwrap_or("migrate the customer first (see its reject), then run delta again"),
+            );
         }
     };
     let bodies = plan

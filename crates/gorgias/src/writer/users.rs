@@ -12,11 +12,12 @@ use super::{journal_error, Run};
 use crate::client::wire::{NewUser, RoleName, User};
 use crate::client::{ApiError, GorgiasClient};
 use crate::map::people::{AgentDirectory, AgentRef};
-use crate::map::role;
 use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::content_hash;
+use deskshift_core::mapping::apply::FIX_THE_MAP;
+use deskshift_core::mapping::{map_value, SourceEnumeration};
 use deskshift_core::model::{Agent, ObjectKind};
 use deskshift_core::normalise::email_key;
 use futures::TryStreamExt;
@@ -146,17 +147,34 @@ async fn match_agent(
 }
 
 async fn create(run: &Run<'_>, agent: &Agent, hash: &str) -> Result<Option<u64>, DestinationError> {
-    let role = role::role(&agent.role);
-    if let Some(note) = &role.note {
-        run.notes
-            .add(Category::Repair, KIND, &agent.id, note.clone());
+    // The role through the confirmed `agent_role` value map; a role it
+    // lacks refuses the user rather than guessing a seat's permissions.
+    let role = match map_value(
+        run.ctx.map,
+        SourceEnumeration::AgentRole.name(),
+        &agent.role,
+    ) {
+        Ok(role) => role.to_string(),
+        Err(unmapped) => {
+            run.reject(KIND, &agent.id, "role", unmapped.to_string(), FIX_THE_MAP)?;
+            return Ok(None);
+        }
+    };
+    if role != agent.role.trim() {
+        run.notes.add(
+            Category::Repair,
+            KIND,
+            &agent.id,
+            format!(
+                "Stames role `{}` became Gorgias role `{role}` (value map [value_maps.agent_role])",
+                agent.role
+            ),
+        );
     }
     let body = NewUser {
         email: agent.email.clone(),
         name: agent.name.clone(),
-        role: RoleName {
-            name: role.value.to_string(),
-        },
+        role: RoleName { name: role },
         external_id: agent.id.clone(),
     };
     let client = run.client;

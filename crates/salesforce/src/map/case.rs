@@ -23,6 +23,8 @@ use super::text::{datetime, human_time, non_blank, truncate_chars, truncate_with
 use super::users::UserDirectory;
 use super::values::{self, ValueMap};
 use super::{OrgCapabilities, Record, Reject, Repair, SfId};
+use deskshift_core::mapping::apply::FIX_THE_MAP;
+use deskshift_core::mapping::{FieldMap, SourceEnumeration};
 use deskshift_core::model::{Message, Notification, Reminder, Sla, TicketThread, Visibility};
 use serde_json::json;
 
@@ -39,8 +41,12 @@ pub struct CaseContext<'a> {
     pub account_id: Option<&'a SfId>,
     pub users: &'a UserDirectory,
     pub schema: &'a SchemaPlan,
-    /// Resolved against the org by [`values::resolve`]; a value missing
-    /// from a map falls back to the unresolved standard map.
+    /// The confirmed field map: what every Stames status, priority and
+    /// channel becomes ([`values::confirmed`]).
+    pub map: &'a FieldMap,
+    /// The confirmed values resolved against the org by
+    /// [`values::resolve`] (the org's spelling); a value missing here is
+    /// written as the confirmed map spells it.
     pub statuses: &'a ValueMap,
     pub priorities: &'a ValueMap,
     /// Keyed by the channel's label (`WhatsApp`).
@@ -107,17 +113,41 @@ pub fn plan(thread: &TicketThread, ctx: &CaseContext<'_>) -> Result<CasePlan, Re
         record.insert("Description".into(), json!(text));
     }
 
-    let status = values::status(&t.status);
+    let confirmed = |name: SourceEnumeration, field: &str, source: &str, standard| {
+        values::confirmed(ctx.map, name, source, standard).map_err(|unmapped| Reject {
+            record: format!("Case for Stames ticket {}", t.id),
+            field: Some(format!("Case.{field}")),
+            reason: unmapped.to_string(),
+            action: FIX_THE_MAP.into(),
+        })
+    };
+    let status = confirmed(
+        SourceEnumeration::TicketStatus,
+        "Status",
+        &t.status,
+        values::status(&t.status),
+    )?;
     let status_value = pick(ctx.statuses, &t.status, &status.value.value);
     record.insert("Status".into(), json!(status_value));
     repairs.extend(status.note.map(|n| Repair::new("status", n)));
-    let priority = values::priority(&t.priority);
+    let priority = confirmed(
+        SourceEnumeration::TicketPriority,
+        "Priority",
+        &t.priority,
+        values::priority(&t.priority),
+    )?;
     record.insert(
         "Priority".into(),
         json!(pick(ctx.priorities, &t.priority, &priority.value.value)),
     );
     repairs.extend(priority.note.map(|n| Repair::new("priority", n)));
-    let origin = values::origin(&t.channel);
+    let label = t.channel.label();
+    let origin = confirmed(
+        SourceEnumeration::Channel,
+        "Origin",
+        &label,
+        values::origin(&t.channel),
+    )?;
     record.insert(
         "Origin".into(),
         json!(pick(ctx.origins, &t.channel.label(), &origin.value.value)),
@@ -180,7 +210,13 @@ pub fn plan(thread: &TicketThread, ctx: &CaseContext<'_>) -> Result<CasePlan, Re
         }
     }
 
-    for note in field_values::apply(&mut record, &t.custom_fields, ctx.schema, schema::CASE) {
+    for note in field_values::apply(
+        &mut record,
+        &t.custom_fields,
+        ctx.schema,
+        schema::CASE,
+        ctx.map,
+    ) {
         repairs.push(Repair::new("custom_fields", note));
     }
     Ok(CasePlan {
@@ -190,7 +226,7 @@ pub fn plan(thread: &TicketThread, ctx: &CaseContext<'_>) -> Result<CasePlan, Re
     })
 }
 
-/// The resolved value of `source`, else the standard map's `fallback`.
+/// The org's spelling of `source`'s value, else the confirmed `fallback`.
 fn pick(map: &ValueMap, source: &str, fallback: &str) -> String {
     map.get(source).unwrap_or(fallback).to_string()
 }
@@ -433,6 +469,7 @@ mod tests {
                 account_id: Some(&account),
                 users: &users,
                 schema,
+                map: &crate::map::standard_map(),
                 statuses: &statuses,
                 priorities: &empty,
                 origins: &empty,
@@ -524,6 +561,7 @@ mod tests {
             account_id: None,
             users: &users,
             schema: &schema,
+            map: &crate::map::standard_map(),
             statuses: &empty,
             priorities: &empty,
             origins: &empty,
@@ -534,6 +572,17 @@ mod tests {
         assert!(reject.reason.contains("c1"));
     }
 
+    #[test]
+    fn a_status_the_confirmed_map_lacks_rejects_the_case_with_the_fix() {
+        let mut t = thread();
+        t.ticket.status = "escalated".into();
+        let reject = run(&t, &schema_with(&[]), OrgCapabilities::default()).unwrap_err();
+        assert_eq!(reject.field.as_deref(), Some("Case.Status"));
+        assert!(reject.reason.contains("escalated"), "{}", reject.reason);
+        assert!(reject.reason.contains("[value_maps.ticket_status]"));
+        assert!(reject.action.contains("deskshift map propose"));
+    }
+
     proptest! {
         #[test]
         fn any_subject_status_and_priority_give_a_bounded_case(subject in any::<String>(), status in any::<String>(), priority in any::<String>(), tags in proptest::collection::vec(any::<String>(), 0..4)) {
@@ -542,7 +591,16 @@ mod tests {
             t.ticket.status = status;
             t.ticket.priority = priority;
             t.ticket.tags = tags;
-            let plan = run(&t, &schema_with(&[]), OrgCapabilities::default()).unwrap();
+            // A status or priority the confirmed map lacks is a reject
+            // naming the field and the fix, never a guessed value.
+            let plan = match run(&t, &schema_with(&[]), OrgCapabilities::default()) {
+                Ok(plan) => plan,
+                Err(reject) => {
+                    prop_assert!(matches!(reject.field.as_deref(), Some("Case.Status" | "Case.Priority")));
+                    prop_assert!(reject.action.contains("deskshift map confirm"));
+                    return Ok(());
+                }
+            };
             if let Some(subject) = plan.record.get("Subject") {
                 prop_assert!(subject.as_str().unwrap().chars().count() <= MAX_SUBJECT_LEN);
             }

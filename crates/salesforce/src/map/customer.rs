@@ -22,6 +22,7 @@ use super::field_values;
 use super::schema::{self, SchemaPlan};
 use super::text::{datetime, is_email, non_blank, truncate_chars};
 use super::{OrgCapabilities, Record, Repair};
+use deskshift_core::mapping::FieldMap;
 use deskshift_core::model::Customer;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -114,7 +115,13 @@ pub fn split_name(name: &str) -> Option<(Option<String>, String)> {
     Some((first, last.to_string()))
 }
 
-pub fn plan(customer: &Customer, schema: &SchemaPlan, caps: &OrgCapabilities) -> CustomerPlan {
+/// `map` is the confirmed field map: the rows of the customer's custom fields.
+pub fn plan(
+    customer: &Customer,
+    schema: &SchemaPlan,
+    caps: &OrgCapabilities,
+    map: &FieldMap,
+) -> CustomerPlan {
     let mut repairs = Vec::new();
     let mut description: Vec<String> = Vec::new();
     let key = account_key(customer);
@@ -187,6 +194,7 @@ pub fn plan(customer: &Customer, schema: &SchemaPlan, caps: &OrgCapabilities) ->
         &customer.custom_fields,
         schema,
         schema::CONTACT,
+        map,
     ) {
         repairs.push(Repair::new("custom_fields", note));
     }
@@ -338,6 +346,7 @@ mod tests {
             ),
             &schema(),
             &caps,
+            &crate::map::standard_map(),
         );
         assert_eq!(plan.account.kind, AccountKind::Business);
         assert_eq!(plan.account.key, "company:acme inc");
@@ -370,7 +379,12 @@ mod tests {
             audit_fields: true,
             ..Default::default()
         };
-        let plan = plan(&customer(Some("Cher"), None, Some("   ")), &schema(), &caps);
+        let plan = plan(
+            &customer(Some("Cher"), None, Some("   ")),
+            &schema(),
+            &caps,
+            &crate::map::standard_map(),
+        );
         assert_eq!(plan.account.kind, AccountKind::Individual);
         assert_eq!(plan.account.key, "customer:200001");
         assert_eq!(plan.account.record["Name"], "Cher");
@@ -390,6 +404,7 @@ mod tests {
             &customer(Some("Ana Lima"), Some("ana@x.io"), None),
             &schema(),
             &caps,
+            &crate::map::standard_map(),
         );
         assert_eq!(plan.account.kind, AccountKind::Person);
         assert!(plan.contact.is_none());
@@ -404,12 +419,17 @@ mod tests {
     #[test]
     fn a_nameless_customer_gets_a_documented_last_name() {
         let caps = OrgCapabilities::default();
-        let plan1 = plan(&customer(None, Some("zoe@x.io"), None), &schema(), &caps);
+        let plan1 = plan(
+            &customer(None, Some("zoe@x.io"), None),
+            &schema(),
+            &caps,
+            &crate::map::standard_map(),
+        );
         assert_eq!(plan1.contact.unwrap().record["LastName"], "zoe");
         assert_eq!(plan1.repairs[0].field, "name");
         let mut c = customer(Some(" "), None, None);
         c.phone = None;
-        let plan2 = plan(&c, &schema(), &caps);
+        let plan2 = plan(&c, &schema(), &caps, &crate::map::standard_map());
         assert_eq!(plan2.contact.unwrap().record["LastName"], UNKNOWN_NAME);
         assert_eq!(plan2.account.record["Name"], UNKNOWN_NAME);
     }
@@ -422,6 +442,7 @@ mod tests {
             &customer(Some(&long), Some("not an address"), None),
             &schema(),
             &caps,
+            &crate::map::standard_map(),
         );
         let contact = plan.contact.unwrap().record;
         assert!(!contact.contains_key("Email"));
@@ -448,7 +469,7 @@ mod tests {
         #[test]
         fn every_contact_has_a_bounded_last_name(name in proptest::option::of(any::<String>()), email in proptest::option::of(any::<String>()), company in proptest::option::of(any::<String>()), person in any::<bool>()) {
             let caps = OrgCapabilities { person_accounts: person, ..Default::default() };
-            let plan = plan(&customer(name.as_deref(), email.as_deref(), company.as_deref()), &schema(), &caps);
+            let plan = plan(&customer(name.as_deref(), email.as_deref(), company.as_deref()), &schema(), &caps, &crate::map::standard_map());
             prop_assert!(plan.account.key.chars().count() <= MAX_KEY_LEN);
             let record = plan.contact.map(|c| c.record).unwrap_or(plan.account.record);
             let last = record["LastName"].as_str().unwrap();

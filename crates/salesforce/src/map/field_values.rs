@@ -17,6 +17,7 @@ use super::schema::{picklist_value, FieldOrigin, FieldSpec, SchemaPlan, SfFieldT
 use super::tags::MAX_SELECTED_VALUES;
 use super::text::truncate_chars;
 use super::{Mapped, Record};
+use deskshift_core::mapping::{land_custom_value, FieldMap, Landing};
 use deskshift_core::model::{FieldValue, SourceId};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -139,14 +140,17 @@ fn multiselect(spec: &FieldSpec, items: &[String]) -> Result<Option<Mapped<Value
     }))
 }
 
-/// Writes every stored value that has a field on `object` into `record`;
-/// returns a note line per value not written or changed. Values of fields
-/// the plan does not know are noted (their definition was not migrated).
+/// Writes every stored value that has a field on `object` into `record`,
+/// converted first by its row of the confirmed `map` (the row's transform
+/// and type), then into the field's Salesforce shape; returns a note line
+/// per value not written or changed. Values of fields the map writes
+/// nowhere are noted with the map's reason.
 pub fn apply(
     record: &mut Record,
     stored: &BTreeMap<SourceId, FieldValue>,
     plan: &SchemaPlan,
     object: &str,
+    map: &FieldMap,
 ) -> Vec<String> {
     let mut notes = Vec::new();
     for (field_id, stored) in stored {
@@ -156,14 +160,38 @@ pub fn apply(
             .find(|f| f.object == object && f.origin == FieldOrigin::StamesField(field_id.clone()));
         let Some(spec) = spec else {
             if stored.is_filled() {
-                notes.push(format!(
-                    "Stames field {field_id} has no Salesforce field; its value {} was not migrated",
-                    display(stored)
-                ));
+                notes.push(match plan.not_written.get(field_id) {
+                    Some(reason) => {
+                        format!("{reason}; its value {} was not migrated", display(stored))
+                    }
+                    None => format!(
+                        "Stames field {field_id} has no Salesforce field; its value {} was not \
+                         migrated",
+                        display(stored)
+                    ),
+                });
             }
             continue;
         };
-        match value(spec, stored) {
+        let converted = match &spec.row {
+            Some(row) => match land_custom_value(map, row, stored) {
+                Landing::Write { value, note, .. } => {
+                    notes.extend(note);
+                    value.to_field_value()
+                }
+                Landing::Empty => continue,
+                Landing::Skip { reason } => {
+                    notes.push(reason);
+                    continue;
+                }
+                Landing::Reject(error) => {
+                    notes.push(error.to_string());
+                    continue;
+                }
+            },
+            None => stored.clone(),
+        };
+        match value(spec, &converted) {
             Ok(Some(mapped)) => {
                 if let Some(note) = mapped.note {
                     notes.push(format!("{}: {note}", spec.api_name));
@@ -334,15 +362,22 @@ mod tests {
         stored.insert("4".to_string(), FieldValue::Text("oops".into()));
         stored.insert("9".to_string(), FieldValue::Text("orphan".into()));
         let mut record = Record::new();
-        let notes = apply(&mut record, &stored, &plan, "Case");
+        let map = crate::map::standard_map();
+        let notes = apply(&mut record, &stored, &plan, "Case", &map);
         assert!(record.is_empty());
         assert_eq!(notes.len(), 2, "{notes:?}");
         stored.insert("4".to_string(), FieldValue::Number(4.0));
-        let notes = apply(&mut record, &stored, &plan, "Case");
+        let notes = apply(&mut record, &stored, &plan, "Case", &map);
         assert_eq!(record[&api], json!(4.0));
         assert_eq!(notes.len(), 1);
         let mut contact = Record::new();
-        apply(&mut contact, &stored, &plan, "Contact");
+        apply(
+            &mut contact,
+            &stored,
+            &plan,
+            "Contact",
+            &crate::map::standard_map(),
+        );
         assert!(contact.is_empty());
     }
 

@@ -150,6 +150,42 @@ pub struct OrgCapabilities {
     pub inactive_owners: bool,
 }
 
+/// A field map holding the standard value maps for every value the
+/// standard units know: what unit tests map through.
+#[cfg(test)]
+pub(crate) fn standard_map() -> deskshift_core::mapping::FieldMap {
+    use deskshift_core::mapping::{value_map, FieldMap, SourceEnumeration as E};
+    use deskshift_core::model::Channel;
+    let standard = |values: &[&str], unit: fn(&str) -> Mapped<values::WantedValue>| {
+        value_map(values.iter().map(|v| (v.to_string(), unit(v).value.value)))
+    };
+    let mut map = FieldMap::unmapped("salesforce");
+    let statuses = ["new", "open", "pending", "on_hold", "solved", "closed"];
+    map.value_maps.insert(
+        E::TicketStatus.name().into(),
+        standard(&statuses, values::status),
+    );
+    let priorities = ["urgent", "high", "normal", "low"];
+    map.value_maps.insert(
+        E::TicketPriority.name().into(),
+        standard(&priorities, values::priority),
+    );
+    let roles = ["owner", "admin", "agent", "light_agent"];
+    map.value_maps.insert(
+        E::AgentRole.name().into(),
+        value_map(roles.map(|r| (r, values::suggested_profile(r).value))),
+    );
+    map.value_maps.insert(
+        E::Channel.name().into(),
+        value_map(
+            Channel::KNOWN
+                .iter()
+                .map(|c| (c.label(), values::origin(c).value.value)),
+        ),
+    );
+    map
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

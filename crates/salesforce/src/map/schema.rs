@@ -24,12 +24,15 @@
 use super::naming::{NameKind, NameRegistry};
 use super::tags::{self, TagStrategy};
 use super::text::truncate_chars;
+use deskshift_core::mapping::{
+    kind_of, no_row_reason, skip_reason, FieldMap, MapRow, Target, ValueType,
+};
 use deskshift_core::model::{
     Channel, CustomFieldDef, CustomObjectDef, FieldObject, FieldType, LinkTarget, SourceId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 // Standard objects deskshift loads.
 pub const CASE: &str = "Case";
@@ -198,6 +201,15 @@ pub struct FieldSpec {
     pub relationship_name: Option<String>,
     pub description: String,
     pub origin: FieldOrigin,
+    /// A field the org already has, which the confirmed map writes into
+    /// (`to = "Case.Existing__c"`): never created; its type, length and
+    /// values are the org's ([`adopt_existing`]).
+    #[serde(default)]
+    pub existing: bool,
+    /// The confirmed map's row for a Stames field's values: their
+    /// transform and type ([`deskshift_core::mapping::apply`]).
+    #[serde(default)]
+    pub row: Option<MapRow>,
 }
 
 impl FieldSpec {
@@ -220,6 +232,8 @@ impl FieldSpec {
             relationship_name: None,
             description: String::new(),
             origin: FieldOrigin::Deskshift,
+            existing: false,
+            row: None,
         }
     }
 
@@ -401,6 +415,11 @@ pub struct SchemaPlan {
     pub tags: TagStrategy,
     /// Lossy choices made while planning, for the plan report.
     pub notes: Vec<String>,
+    /// Stames custom fields the confirmed map writes nowhere (`drop`,
+    /// `inventory`, or no row), with why: their values are noted on each
+    /// record, never lost silently.
+    #[serde(default)]
+    pub not_written: BTreeMap<SourceId, String>,
 }
 
 impl SchemaPlan {
@@ -429,6 +448,142 @@ impl SchemaPlan {
     pub fn fields_of<'a>(&'a self, object: &'a str) -> impl Iterator<Item = &'a FieldSpec> + 'a {
         self.fields.iter().filter(move |f| f.object == object)
     }
+}
+
+/// The plan as the confirmed map wants it, for the Stames custom fields
+/// `defs`: a `create` row's field gets the row's API name and type; a `to`
+/// row's field is the org's existing one (never created; typed from
+/// describe by [`adopt_existing`]); a `drop` or `inventory` row, or a field
+/// with no row, gets no field and its reason in `not_written`. Every kept
+/// field carries its row, whose transform converts the values.
+pub fn apply_map(plan: &mut SchemaPlan, map: &FieldMap, defs: &[CustomFieldDef]) {
+    for def in defs {
+        let Some(at) = plan
+            .fields
+            .iter()
+            .position(|f| f.origin == FieldOrigin::StamesField(def.id.clone()))
+        else {
+            continue;
+        };
+        let Some(row) = map.custom_field_row(def) else {
+            plan.fields.remove(at);
+            let reason = no_row_reason(kind_of(def.object), &def.key);
+            plan.not_written.insert(def.id.clone(), reason);
+            continue;
+        };
+        if let Some(reason) = skip_reason(row) {
+            plan.fields.remove(at);
+            plan.not_written.insert(def.id.clone(), reason);
+            continue;
+        }
+        let spec = &mut plan.fields[at];
+        match &row.target {
+            Target::NewField { field, field_type } => {
+                let mut typed = value_typed_field(
+                    &spec.object,
+                    &field.field,
+                    &spec.label,
+                    *field_type,
+                    &def.options,
+                    &mut plan.notes,
+                );
+                typed.description = std::mem::take(&mut spec.description);
+                typed.origin = spec.origin.clone();
+                *spec = typed;
+            }
+            Target::Field(field) => {
+                spec.api_name = field.field.clone();
+                spec.existing = true;
+            }
+            Target::Drop(_) | Target::Inventory(_) => {}
+        }
+        spec.row = Some(row.clone());
+    }
+}
+
+/// A new field holding values of `value_type` (the map's `create` type).
+fn value_typed_field(
+    object: &str,
+    api_name: &str,
+    label: &str,
+    value_type: ValueType,
+    options: &[String],
+    notes: &mut Vec<String>,
+) -> FieldSpec {
+    let mut typed = |field_type| {
+        typed_field(
+            object,
+            api_name,
+            label,
+            field_type,
+            options,
+            Observed::default(),
+            notes,
+        )
+    };
+    match value_type {
+        ValueType::LongText => FieldSpec::long_text(object, api_name, label, LONG_TEXT_LEN),
+        ValueType::DateTime => FieldSpec::new(object, api_name, label, SfFieldType::DateTime),
+        ValueType::Number => typed(FieldType::Number),
+        ValueType::Boolean => typed(FieldType::Boolean),
+        ValueType::Date => typed(FieldType::Date),
+        ValueType::Select => typed(FieldType::Select),
+        ValueType::MultiSelect => typed(FieldType::MultiSelect),
+        _ => typed(FieldType::Text),
+    }
+}
+
+/// Gives each existing field the confirmed map writes into the org's type,
+/// length and picklist values, from `describes`; one the org lacks is
+/// taken out of the plan (its values noted on each record) and returned
+/// with why, so `prepare` rejects its definition by name.
+pub fn adopt_existing(
+    plan: &mut SchemaPlan,
+    describes: &HashMap<String, crate::client::describe::Describe>,
+) -> Vec<(SourceId, String)> {
+    let mut missing = Vec::new();
+    plan.fields.retain_mut(|spec| {
+        if !spec.existing {
+            return true;
+        }
+        let found = describes
+            .get(&spec.object)
+            .and_then(|d| d.field(&spec.api_name));
+        let Some(found) = found else {
+            if let FieldOrigin::StamesField(id) = &spec.origin {
+                let reason = format!(
+                    "mapping.toml sends its values to {}, which the org does not have (or the \
+                     migration user cannot see)",
+                    spec.full_name()
+                );
+                missing.push((id.clone(), reason));
+            }
+            return false;
+        };
+        spec.api_name = found.name.clone();
+        spec.field_type = match found.field_type.as_str() {
+            "double" | "int" | "currency" | "percent" => SfFieldType::Number,
+            "boolean" => SfFieldType::Checkbox,
+            "date" => SfFieldType::Date,
+            "datetime" => SfFieldType::DateTime,
+            "picklist" => SfFieldType::Picklist,
+            "multipicklist" => SfFieldType::MultiselectPicklist,
+            "textarea" if found.length > MAX_TEXT_LEN => SfFieldType::LongTextArea,
+            _ => SfFieldType::Text,
+        };
+        spec.length = (found.length > 0).then_some(found.length);
+        spec.picklist_values = found
+            .picklist_values
+            .iter()
+            .map(|v| v.value.clone())
+            .collect();
+        spec.restricted = found.restricted_picklist;
+        true
+    });
+    for (id, reason) in &missing {
+        plan.not_written.insert(id.clone(), reason.clone());
+    }
+    missing
 }
 
 /// Derives the plan. Pure and deterministic: the same input always gives
@@ -572,6 +727,7 @@ pub fn plan(input: &SchemaInput<'_>) -> SchemaPlan {
         fields,
         tags,
         notes,
+        not_written: BTreeMap::new(),
     }
 }
 
@@ -901,6 +1057,55 @@ mod tests {
             channels: &[Channel::Whatsapp, Channel::Email, Channel::Email],
             observed,
         })
+    }
+
+    #[test]
+    fn the_confirmed_map_renames_retypes_reuses_and_leaves_out_fields() {
+        use deskshift_core::mapping::{FieldRef, Transform};
+        use deskshift_core::model::ObjectKind;
+        let defs = [
+            def("1", FieldObject::Ticket, "Order #", FieldType::Text, &[]),
+            def("2", FieldObject::Ticket, "Legacy", FieldType::Text, &[]),
+            def("3", FieldObject::Ticket, "Old notes", FieldType::Text, &[]),
+            def("4", FieldObject::Customer, "Tier", FieldType::Text, &[]),
+        ];
+        let mut plan = plan_of(&defs, &[], &[], &HashMap::new());
+        let row = |id: &str, target: Target| {
+            let kind = if id == "4" {
+                ObjectKind::Customers
+            } else {
+                ObjectKind::Tickets
+            };
+            MapRow::edited(kind, &format!("custom.key_{id}"), target, Transform::Copy)
+        };
+        let mut map = FieldMap::unmapped("salesforce");
+        map.rows = vec![
+            row(
+                "1",
+                Target::NewField {
+                    field: FieldRef::new(CASE, "Order_Number__c"),
+                    field_type: ValueType::Number,
+                },
+            ),
+            row("2", Target::Field(FieldRef::new(CASE, "Legacy_Ref__c"))),
+            row("3", Target::Drop("retired".into())),
+        ];
+        apply_map(&mut plan, &map, &defs);
+        let order = plan.field_for("1").unwrap();
+        assert_eq!(
+            (order.api_name.as_str(), order.field_type, order.existing),
+            ("Order_Number__c", SfFieldType::Number, false)
+        );
+        assert!(order.row.is_some());
+        let legacy = plan.field_for("2").unwrap();
+        assert_eq!(
+            (legacy.api_name.as_str(), legacy.existing),
+            ("Legacy_Ref__c", true)
+        );
+        assert!(plan.field_for("3").is_none());
+        assert!(plan.not_written["3"].contains("retired"));
+        assert!(plan.field_for("4").is_none(), "no row, no field");
+        assert!(plan.not_written["4"].contains("no row"));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 use super::values::suggested_profile;
 use super::{Mapped, OrgCapabilities, SfId};
+use deskshift_core::mapping::{map_value, FieldMap, SourceEnumeration};
 use deskshift_core::model::{Agent, SourceId};
 use deskshift_core::normalise::email_key;
 use serde::{Deserialize, Serialize};
@@ -69,8 +70,11 @@ fn display(name: &str, email: &str) -> String {
 }
 
 /// Matches every agent by e-mail, ignoring case and padding. When several
-/// users share an address, an active one wins, then the first listed.
-pub fn match_agents(agents: &[Agent], users: &[OrgUser]) -> Vec<AgentMatch> {
+/// users share an address, an active one wins, then the first listed. The
+/// profile suggested for an unmatched agent is its role's in the confirmed
+/// `agent_role` value map (users are never created, so a role the map
+/// lacks is said in the note rather than refused).
+pub fn match_agents(agents: &[Agent], users: &[OrgUser], map: &FieldMap) -> Vec<AgentMatch> {
     let mut by_email: HashMap<String, &OrgUser> = HashMap::new();
     for user in users {
         let key = email_key(&user.email);
@@ -87,7 +91,13 @@ pub fn match_agents(agents: &[Agent], users: &[OrgUser]) -> Vec<AgentMatch> {
     agents
         .iter()
         .map(|agent| {
-            let profile = suggested_profile(&agent.role);
+            let profile = match map_value(map, SourceEnumeration::AgentRole.name(), &agent.role) {
+                Ok(profile) => Mapped::exact(profile.to_string()),
+                Err(unmapped) => Mapped::unrecognised(
+                    suggested_profile(&agent.role).value.to_string(),
+                    unmapped.to_string(),
+                ),
+            };
             let found = Some(email_key(&agent.email))
                 .filter(|k| !k.is_empty())
                 .and_then(|k| by_email.get(&k));
@@ -250,7 +260,11 @@ mod tests {
             user("005B", "ANA@x.io", true),
             user("005C", "bo@x.io", false),
         ];
-        UserDirectory::new(match_agents(&agents, &users), fallback.map(String::from))
+        let map = crate::map::standard_map();
+        UserDirectory::new(
+            match_agents(&agents, &users, &map),
+            fallback.map(String::from),
+        )
     }
 
     #[test]

@@ -23,6 +23,7 @@
 
 use super::text::title_case;
 use super::Mapped;
+use deskshift_core::mapping::{map_value, FieldMap, SourceEnumeration, UnmappedValue};
 use deskshift_core::model::Channel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -108,6 +109,33 @@ pub fn origin(channel: &Channel) -> Mapped<WantedValue> {
         Channel::Whatsapp => Mapped::exact(WantedValue::open("WhatsApp")),
         Channel::Other(name) => unknown(name, "channel", "API"),
     }
+}
+
+/// The picklist value the confirmed map gives `source` through its value
+/// map `name`, beside `standard` (the standard unit's answer for it): the
+/// map's value, keeping the standard's *closed* flag (whether the Stames
+/// status is a finished one), and a note when the map departs from the
+/// standard. A value the map lacks is an error: never a default.
+pub fn confirmed(
+    map: &FieldMap,
+    name: SourceEnumeration,
+    source: &str,
+    standard: Mapped<WantedValue>,
+) -> Result<Mapped<WantedValue>, UnmappedValue> {
+    let to = map_value(map, name.name(), source)?;
+    if to == standard.value.value {
+        return Ok(standard);
+    }
+    Ok(Mapped::noted(
+        WantedValue {
+            value: to.to_string(),
+            closed: standard.value.closed,
+        },
+        format!(
+            "Stames value `{source}` became `{to}` (value map [value_maps.{}])",
+            name.name()
+        ),
+    ))
 }
 
 /// An unknown Stames value keeps its own name (title case, ≤ 255), noted;

@@ -102,6 +102,7 @@ async fn check_chunk(
             account_id: l.contact.account_id.as_ref(),
             users: shared.users,
             schema: &org.plan,
+            map: run.ctx.map,
             statuses: &org.statuses,
             priorities: &org.priorities,
             origins: &org.origins,

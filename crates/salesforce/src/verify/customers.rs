@@ -45,7 +45,7 @@ async fn check_chunk(
         };
         // A customer matched to a record that was there before is the
         // org's, not the map's: only its existence is checked.
-        let plan = customer::plan(c, &org.plan, &org.caps);
+        let plan = customer::plan(c, &org.plan, &org.caps, run.ctx.map);
         let Some(contact) = plan.contact else {
             continue;
         };

@@ -146,7 +146,12 @@ async fn write_chunk(
             )?;
             continue;
         }
-        let ctx = org.case_context(contact_id.as_ref(), info.account_id.as_ref(), users);
+        let ctx = org.case_context(
+            contact_id.as_ref(),
+            info.account_id.as_ref(),
+            users,
+            run.ctx.map,
+        );
         let plan = match case::plan(thread, &ctx) {
             Ok(plan) => plan,
             Err(reject) => {

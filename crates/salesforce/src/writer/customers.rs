@@ -90,7 +90,7 @@ async fn write_chunk(
     let mut planned: Vec<(Customer, CustomerPlan)> = Vec::new();
     for c in chunk {
         run.ctx.counts.source(KIND, 1);
-        let plan = customer::plan(&c, &org.plan, &org.caps);
+        let plan = customer::plan(&c, &org.plan, &org.caps, run.ctx.map);
         if let Some(id) = run.done_dest_id(KIND, &c.id)? {
             let ours = run
                 .mapping(KIND, &c.id)?

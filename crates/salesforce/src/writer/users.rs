@@ -66,7 +66,7 @@ pub async fn directory(
         ),
         None => None,
     };
-    let matches = users::match_agents(&agents, org);
+    let matches = users::match_agents(&agents, org, run.ctx.map);
     Ok((agents, UserDirectory::new(matches, fallback)))
 }
 
