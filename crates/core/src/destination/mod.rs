@@ -14,12 +14,13 @@ pub use undo::{Touched, UndoAction, UndoContext, UndoPlan, UndoStep, Undone};
 use crate::discover::ScopeReport;
 use crate::engine::{Counts, Journal};
 use crate::mapping::catalog::Catalog;
-use crate::model::{ObjectKind, SourceId, Timestamp};
+use crate::model::{ObjectKind, SourceId, TicketThread, Timestamp};
 use crate::progress::Progress;
-use crate::source::{ApiStats, Source};
+use crate::sample::SampleSet;
+use crate::source::{ApiStats, ReadStream, Source};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Everything a phase needs besides the destination itself.
@@ -38,8 +39,38 @@ pub enum Scope {
     /// Everything.
     #[default]
     All,
-    /// A representative sample of N tickets with their dependencies.
-    Sample(usize),
+    /// A representative sample of tickets with the customers they need,
+    /// chosen by [`crate::sample::select`].
+    Sample(SampleSet),
+}
+
+impl Scope {
+    /// The part of a source's ticket stream this scope loads.
+    pub fn tickets<'s>(
+        &'s self,
+        tickets: ReadStream<'s, TicketThread>,
+    ) -> ReadStream<'s, TicketThread> {
+        match self {
+            Scope::All => tickets,
+            Scope::Sample(sample) => sample.narrow(tickets),
+        }
+    }
+
+    /// The customers a sample needs; `None`: every customer.
+    pub fn customers(&self) -> Option<&BTreeSet<SourceId>> {
+        match self {
+            Scope::All => None,
+            Scope::Sample(sample) => Some(&sample.customers),
+        }
+    }
+
+    /// How many tickets a sample loads; `None`: all of them.
+    pub fn ticket_count(&self) -> Option<usize> {
+        match self {
+            Scope::All => None,
+            Scope::Sample(sample) => Some(sample.len()),
+        }
+    }
 }
 
 /// Something in the destination that would act on migrated records (a rule

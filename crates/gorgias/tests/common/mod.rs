@@ -4,11 +4,14 @@
 
 #![allow(dead_code)] // each test binary uses its own subset
 
-use deskshift_core::destination::{Destination, LoadContext, Scope, VerifyReport};
+use deskshift_core::destination::{
+    Destination, DestinationError, LoadContext, Scope, VerifyReport,
+};
 use deskshift_core::engine::{Counts, Journal};
 use deskshift_core::ledger::{Ledger, RunOutcome};
 use deskshift_core::model::ObjectKind;
 use deskshift_core::progress::{Progress, Silent};
+use deskshift_core::sample;
 use deskshift_core::summary::ObjectSummary;
 use deskshift_gorgias::{Credentials, Gorgias, GorgiasConfig};
 use deskshift_sim::faults::FaultSpec;
@@ -157,7 +160,10 @@ pub async fn run_with(
     let result = match phase {
         Phase::Prepare { pause } => dest.prepare(&ctx, pause).await.map(|()| None),
         Phase::Migrate => dest.migrate(&ctx, &Scope::All).await.map(|()| None),
-        Phase::Sample(n) => dest.migrate(&ctx, &Scope::Sample(n)).await.map(|()| None),
+        Phase::Sample(n) => match sample::select(source, &project.ledger(), n).await {
+            Ok(set) => dest.migrate(&ctx, &Scope::Sample(set)).await.map(|()| None),
+            Err(e) => Err(DestinationError::Other(e.to_string())),
+        },
         Phase::Verify => dest.verify(&ctx).await.map(Some),
     };
     let outcome = match &result {
