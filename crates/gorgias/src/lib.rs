@@ -208,6 +208,10 @@ impl Destination for Gorgias {
         readback::record(&self.client, kind, dest_id).await
     }
 
+    async fn record_url(&self, kind: ObjectKind, dest_id: &str) -> Option<String> {
+        readback::url(&self.config.base_url, kind, dest_id)
+    }
+
     fn api_stats(&self) -> ApiStats {
         let stats = self.client.stats();
         ApiStats {

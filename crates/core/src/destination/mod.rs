@@ -245,6 +245,13 @@ pub trait Destination: Send + Sync {
         Err(unsupported(self.name(), &format!("read {kind} back")))
     }
 
+    /// Where a person opens a migrated record in the destination's own
+    /// application (after a sample: "where to look"), when known.
+    async fn record_url(&self, kind: ObjectKind, dest_id: &str) -> Option<String> {
+        let _ = (kind, dest_id);
+        None
+    }
+
     /// API usage so far.
     fn api_stats(&self) -> ApiStats;
 
