@@ -14,9 +14,9 @@
 //! - every value map a row uses exists and gives every value present in the
 //!   source a destination value the destination takes.
 
-use super::catalog::{Catalog, SourceEnumeration};
+use super::catalog::{Catalog, CatalogField, SourceEnumeration};
 use super::file::{Locations, Problem};
-use super::model::{FieldMap, FieldRef, Target, ValueType, CUSTOM_PREFIX};
+use super::model::{kind_of, FieldMap, FieldRef, Target, ValueType, CUSTOM_PREFIX};
 use super::propose::similarity;
 use super::transform::Transform;
 use crate::discover::ScopeReport;
@@ -34,6 +34,7 @@ pub fn validate(
         map,
         locations,
         catalog,
+        scope,
         problems: Vec::new(),
     };
     if map.destination != catalog.destination {
@@ -59,6 +60,7 @@ struct Check<'a> {
     map: &'a FieldMap,
     locations: &'a Locations,
     catalog: &'a Catalog,
+    scope: &'a ScopeReport,
     problems: Vec<Problem>,
 }
 
@@ -233,7 +235,25 @@ impl Check<'_> {
             );
             return None;
         }
-        if object.field(&field.field).is_some() {
+        let made_for_this_row = |existing: &CatalogField| {
+            let row = &self.map.rows[index];
+            let stames_id = self
+                .scope
+                .custom_fields
+                .iter()
+                .find(|f| {
+                    Some(f.key.as_str()) == row.custom_key() && kind_of(f.object) == row.object
+                })
+                .map(|f| f.id.as_str());
+            stames_id.is_some() && existing.external_id.as_deref() == stames_id
+        };
+        // A field an earlier run (a sample, `prepare`) made for this very
+        // Stames field carries its id: the create is already done and is
+        // reused, so the map stays valid after a sample.
+        if object
+            .field(&field.field)
+            .is_some_and(|existing| !made_for_this_row(existing))
+        {
             self.at_row(
                 index,
                 "create",
@@ -451,6 +471,50 @@ mod tests {
             "to = \"open\", count = 2, unmatched = true",
             "to = \"closed\", count = 2",
         )
+    }
+
+    #[test]
+    fn a_create_an_earlier_run_made_for_the_same_field_stays_valid_another_does_not() {
+        let scope = scope(workspace_fields());
+        let mut catalog = catalog(vec![custom_field("Order Number", ValueType::Number)]);
+        let proposal = propose(&scope, &catalog);
+        let (object, created, key) = proposal
+            .map
+            .rows
+            .iter()
+            .find_map(|r| match &r.target {
+                Target::NewField { field, .. } => {
+                    Some((field.object.clone(), field.field.clone(), r.custom_key()?))
+                }
+                _ => None,
+            })
+            .expect("a field to create");
+        let stames_id = scope
+            .custom_fields
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.id.clone())
+            .unwrap();
+        // A sample made the field: it now exists, carrying the Stames id.
+        let mut made = custom_field(&created, ValueType::Text);
+        made.external_id = Some(stames_id);
+        let at = catalog
+            .objects
+            .iter()
+            .position(|o| o.name == object)
+            .unwrap();
+        catalog.objects[at].fields.push(made);
+        let text = unmatched_filled(render(&proposal.map, &proposal.notes));
+        let (map, locations) = parse(&text).unwrap();
+        let exists = |problems: &[Problem]| {
+            problems
+                .iter()
+                .any(|p| p.message.contains("already exists"))
+        };
+        assert!(!exists(&validate(&map, &locations, &catalog, &scope)));
+        // Someone else's field of that name is still refused.
+        catalog.objects[at].fields.last_mut().unwrap().external_id = None;
+        assert!(exists(&validate(&map, &locations, &catalog, &scope)));
     }
 
     #[test]
