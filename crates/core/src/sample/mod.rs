@@ -154,3 +154,79 @@ impl SampleSet {
         lines
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, Ticket};
+    use crate::source::{Reject, SourceError};
+    use futures::TryStreamExt;
+
+    fn thread(id: &str) -> TicketThread {
+        let at = chrono::Utc::now();
+        TicketThread {
+            ticket: Ticket {
+                id: id.into(),
+                subject: "s".into(),
+                status: "open".into(),
+                priority: "normal".into(),
+                channel: Channel::Email,
+                department_id: None,
+                customer_id: "c".into(),
+                assignee_id: None,
+                tags: vec![],
+                custom_fields: Default::default(),
+                reminders: vec![],
+                notifications: vec![],
+                sla: None,
+                created_at: at,
+                updated_at: at,
+                closed_at: None,
+            },
+            messages: vec![],
+            status_history: vec![],
+        }
+    }
+
+    fn reject(kind: ObjectKind, id: &str) -> Result<Read<TicketThread>, SourceError> {
+        Ok(Read::Rejected(Reject::new(
+            kind,
+            Some(id.into()),
+            "f",
+            "bad",
+            "fix it",
+        )))
+    }
+
+    #[tokio::test]
+    async fn narrowing_keeps_the_sample_and_its_own_message_rejects_only() {
+        let sample = SampleSet {
+            tickets: ["2", "4"].map(String::from).into(),
+            ..SampleSet::default()
+        };
+        let items = vec![
+            reject(ObjectKind::Messages, "m1"),
+            Ok(Read::Record(thread("1"))),
+            reject(ObjectKind::Tickets, "t-broken"),
+            reject(ObjectKind::Messages, "m2"),
+            Ok(Read::Record(thread("2"))),
+            Ok(Read::Record(thread("3"))),
+            Ok(Read::Record(thread("4"))),
+            Ok(Read::Record(thread("5"))),
+            Err(SourceError::Other("never read: the sample ended".into())),
+        ];
+        let narrowed: Vec<Read<TicketThread>> = sample
+            .narrow(futures::stream::iter(items).boxed())
+            .try_collect()
+            .await
+            .unwrap();
+        let seen: Vec<String> = narrowed
+            .iter()
+            .map(|r| match r {
+                Read::Record(t) => format!("ticket {}", t.ticket.id),
+                Read::Rejected(r) => format!("reject {}", r.source_id.clone().unwrap()),
+            })
+            .collect();
+        assert_eq!(seen, ["reject m2", "ticket 2", "ticket 4"]);
+    }
+}

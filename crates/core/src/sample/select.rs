@@ -259,3 +259,76 @@ fn cover(lists: &BTreeMap<Feature, Top>, ordinary: &Top, n: usize) -> Cover {
     cover.uncovered = uncovered;
     cover
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    fn candidate(id: &str, messages: usize, features: &[Feature]) -> Candidate {
+        Candidate {
+            id: id.into(),
+            features: features.iter().cloned().collect(),
+            messages,
+            customers: vec![format!("c-{id}")],
+        }
+    }
+
+    fn lists(candidates: &[Candidate], keep: usize) -> BTreeMap<Feature, Top> {
+        let mut lists: BTreeMap<Feature, Top> = BTreeMap::new();
+        for c in candidates {
+            for f in &c.features {
+                lists
+                    .entry(f.clone())
+                    .or_default()
+                    .offer(c, keep, Candidate::rank);
+            }
+        }
+        for list in lists.values_mut() {
+            list.trim(keep, Candidate::rank);
+        }
+        lists
+    }
+
+    #[test]
+    fn the_most_important_kinds_come_first_and_a_small_sample_says_what_it_leaves_out() {
+        let email = Feature::Channel(Channel::Email);
+        let chat = Feature::Channel(Channel::Whatsapp);
+        let all = [
+            candidate("1", 3, &[email.clone(), Feature::Tags]),
+            candidate("2", 50, &[email.clone(), Feature::DepartedAgent]),
+            candidate("3", 2, &[chat.clone(), Feature::Attachments, Feature::Tags]),
+            candidate("4", 4, &[email.clone(), Feature::OddEncoding]),
+        ];
+        let cover = cover(&lists(&all, 2), &Top::default(), 2);
+        let picked: Vec<&str> = cover.chosen.iter().map(|(c, _)| c.id.as_str()).collect();
+        // Channels first, in Stames's order (WhatsApp before Email): the
+        // WhatsApp ticket brings files and tags along; then the Email ticket
+        // that covers the most of what is left.
+        assert_eq!(picked, ["3", "2"], "{:?}", cover.chosen);
+        assert_eq!(
+            cover.chosen[0].1,
+            [chat, Feature::Attachments, Feature::Tags]
+        );
+        assert_eq!(cover.chosen[1].1, [email, Feature::DepartedAgent]);
+        assert_eq!(
+            cover.uncovered.into_iter().collect::<Vec<_>>(),
+            [Feature::OddEncoding],
+            "too few to show odd text"
+        );
+    }
+
+    #[test]
+    fn places_left_after_coverage_go_to_more_of_each_kind_never_twice_the_same() {
+        let email = Feature::Channel(Channel::Email);
+        let all: Vec<Candidate> = (0..6)
+            .map(|n| candidate(&format!("t{n}"), n, &[email.clone()]))
+            .collect();
+        let ordinary = Top { items: all.clone() };
+        let cover = cover(&lists(&all, 5), &ordinary, 5);
+        let picked: BTreeSet<&str> = cover.chosen.iter().map(|(c, _)| c.id.as_str()).collect();
+        assert_eq!(picked.len(), 5);
+        assert!(cover.uncovered.is_empty());
+        assert_eq!(cover.chosen[0].0.id, "t5", "the richest, then the longest");
+    }
+}
