@@ -322,7 +322,7 @@ mod tests {
     fn places_left_after_coverage_go_to_more_of_each_kind_never_twice_the_same() {
         let email = Feature::Channel(Channel::Email);
         let all: Vec<Candidate> = (0..6)
-            .map(|n| candidate(&format!("t{n}"), n, &[email.clone()]))
+            .map(|n| candidate(&format!("t{n}"), n, std::slice::from_ref(&email)))
             .collect();
         let ordinary = Top { items: all.clone() };
         let cover = cover(&lists(&all, 5), &ordinary, 5);
