@@ -39,9 +39,9 @@ pub fn family(kind: ObjectKind) -> &'static str {
     }
 }
 
-/// The map's hash per family: the rows of the family's kinds (custom-field
-/// rows also count for `custom_fields`, the definitions they create) and
-/// the value maps those rows use.
+/// The map's hash per family: the decisions of the rows of the family's
+/// kinds (custom-field rows also count for `custom_fields`, the
+/// definitions they create) and the value maps those rows use.
 pub fn family_hashes(map: &FieldMap) -> BTreeMap<String, String> {
     let canonical = map.canonical();
     let mut families: BTreeMap<&str, Vec<&super::model::MapRow>> = BTreeMap::new();
@@ -60,14 +60,33 @@ pub fn family_hashes(map: &FieldMap) -> BTreeMap<String, String> {
     families
         .into_iter()
         .map(|(name, rows)| {
-            let value_maps: BTreeMap<&String, &super::model::ValueMap> = rows
+            // Only what decides how records are written: a row's reason,
+            // confidence and origin, a value's count and note are commentary.
+            let decisions: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.object,
+                        &r.field,
+                        &r.custom,
+                        &r.value_type,
+                        &r.target,
+                        &r.transform,
+                    )
+                })
+                .collect();
+            let value_maps: BTreeMap<&str, BTreeMap<&String, &String>> = rows
                 .iter()
                 .filter_map(|r| r.transform.value_map())
                 .filter_map(|name| map.value_maps.get_key_value(name))
+                .map(|(name, values)| {
+                    let to = values.iter().map(|(from, e)| (from, &e.to)).collect();
+                    (name.as_str(), to)
+                })
                 .collect();
             (
                 name.to_string(),
-                content_hash(&(&map.destination, &rows, &value_maps)),
+                content_hash(&(&map.destination, &decisions, &value_maps)),
             )
         })
         .collect()
@@ -195,6 +214,21 @@ mod tests {
         record_confirmation(&ledger, &map).unwrap();
         assert!(stale(&ledger).unwrap().is_empty());
         check(&ledger, "migrate").unwrap();
+    }
+
+    #[test]
+    fn commentary_is_no_change_of_map() {
+        let ledger = Ledger::open_in_memory().unwrap();
+        let mut map = sample_map();
+        sample_under(&ledger, &map);
+        for row in &mut map.rows {
+            row.reason = format!("{} (reworded)", row.reason);
+        }
+        for entry in map.value_maps.values_mut().flat_map(|m| m.values_mut()) {
+            entry.note = Some("checked with the team".into());
+        }
+        record_confirmation(&ledger, &map).unwrap();
+        assert!(stale(&ledger).unwrap().is_empty());
     }
 
     #[test]
