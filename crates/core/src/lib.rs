@@ -18,5 +18,6 @@ pub mod progress;
 pub mod project;
 pub mod reconciliation;
 pub mod rollback;
+pub mod sample;
 pub mod source;
 pub mod summary;

@@ -69,6 +69,15 @@ impl From<ApiStats> for ApiSummary {
 }
 
 impl Summary {
+    /// Takes the verified and mismatched counts of a `verify` run that
+    /// followed this one, kind by kind.
+    pub fn add_verification(&mut self, verified: &Summary) {
+        for (kind, o) in &verified.objects {
+            let entry = self.objects.entry(*kind).or_default();
+            (entry.verified, entry.mismatched) = (o.verified, o.mismatched);
+        }
+    }
+
     /// The summary of a discovery: source counts and rejects, nothing written yet.
     pub fn from_scope(destination: Option<String>, scope: &ScopeReport) -> Summary {
         let objects = scope

@@ -317,14 +317,16 @@ fn demo_writes_every_report_with_the_ledgers_and_the_emulators_figures() {
             d.preflight.side_effects
         );
 
-        // The ETA compares the projection with the run the ledger measured.
+        // The demo's sample of 20 refined the ETA; the refined projection
+        // is compared with the full run the ledger measured.
         let full = kept(&ledger, "eta.full_run");
         let c = d.eta.comparison.as_ref().expect("the full run is compared");
-        assert_eq!(c.basis, "scope-only");
+        let refined = d.eta.refined.as_ref().expect("the demo's sample refines");
+        assert_eq!(c.basis, "sample-refined");
         assert_eq!(c.actual_calls, full.api.calls);
         assert_eq!(c.actual_calls, summary.api.calls, "{dest}: the demo's own");
         assert_eq!(c.actual_duration_s, full.duration_s);
-        assert_eq!(c.projected_calls, d.eta.projection.migrate_calls);
+        assert_eq!(c.projected_calls, refined.remaining_calls);
     }
 }
 

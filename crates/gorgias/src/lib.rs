@@ -41,9 +41,8 @@ use deskshift_core::discover::ScopeReport;
 use deskshift_core::mapping::Catalog;
 use deskshift_core::model::{ObjectKind, Timestamp};
 use deskshift_core::plan::PlanTally;
-use deskshift_core::source::{ApiStats, Read};
+use deskshift_core::source::ApiStats;
 use deskshift_http::{Budget, RetryPolicy};
-use futures::StreamExt;
 use std::collections::HashSet;
 use writer::Run;
 
@@ -118,22 +117,6 @@ impl Gorgias {
 
     pub fn config(&self) -> &GorgiasConfig {
         &self.config
-    }
-
-    /// The customers a sample of `n` tickets needs: read ahead from the
-    /// source. A sample is the first `n` tickets in source order.
-    async fn sample_customers(
-        ctx: &LoadContext<'_>,
-        n: usize,
-    ) -> Result<HashSet<String>, DestinationError> {
-        let mut customers = HashSet::new();
-        let mut threads = ctx.source.tickets(None).take(n);
-        while let Some(item) = threads.next().await {
-            if let Read::Record(thread) = item? {
-                customers.extend(map::ticket::customer_ids(&thread).cloned());
-            }
-        }
-        Ok(customers)
     }
 }
 
@@ -232,6 +215,10 @@ impl Destination for Gorgias {
         readback::record(&self.client, kind, dest_id).await
     }
 
+    async fn record_url(&self, kind: ObjectKind, dest_id: &str) -> Option<String> {
+        readback::url(&self.config.base_url, kind, dest_id)
+    }
+
     fn api_stats(&self) -> ApiStats {
         let stats = self.client.stats();
         ApiStats {
@@ -249,11 +236,7 @@ impl Destination for Gorgias {
 impl Gorgias {
     /// Everything in dependency order ([`writer`]), for `migrate` and `delta`.
     async fn load(&self, run: &Run<'_>, scope: &Scope) -> Result<(), DestinationError> {
-        let ctx = run.ctx;
-        let (limit, only) = match scope {
-            Scope::All => (None, None),
-            Scope::Sample(n) => (Some(*n), Some(Gorgias::sample_customers(ctx, *n).await?)),
-        };
+        let only: Option<HashSet<String>> = scope.customers().map(|c| c.iter().cloned().collect());
         let schema = prepare::schema(run).await?;
         let agents = writer::users::load(run).await?;
         run.flush_notes()?;
@@ -265,7 +248,7 @@ impl Gorgias {
             extras: &schema.extras,
             tags: &schema.tags,
         };
-        writer::tickets::load(run, &shared, limit).await?;
+        writer::tickets::load(run, &shared, scope).await?;
         writer::records::finish(run, &records).await?;
         prepare::restore_rules(run).await?;
         run.flush_notes()?;

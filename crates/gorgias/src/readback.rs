@@ -122,3 +122,18 @@ pub async fn record(
         other => state(client, other, dest_id).await,
     }
 }
+
+/// Where a person opens a migrated ticket or customer in the Gorgias app
+/// (`https://acme.gorgias.com/app/ticket/123`); a message opens its ticket.
+pub fn url(base_url: &str, kind: ObjectKind, dest_id: &str) -> Option<String> {
+    let base = base_url.trim().trim_end_matches('/');
+    match kind {
+        ObjectKind::Tickets => Some(format!("{base}/app/ticket/{dest_id}")),
+        ObjectKind::Messages => {
+            let ticket = dest_id.split('/').next()?;
+            Some(format!("{base}/app/ticket/{ticket}"))
+        }
+        ObjectKind::Customers => Some(format!("{base}/app/customer/{dest_id}")),
+        _ => None,
+    }
+}

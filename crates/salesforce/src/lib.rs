@@ -251,6 +251,11 @@ impl Destination for Salesforce {
         readback::record(self.client().await?, kind, dest_id).await
     }
 
+    async fn record_url(&self, kind: ObjectKind, dest_id: &str) -> Option<String> {
+        let client = self.client().await.ok()?;
+        readback::url(&client.instance_url(), kind, dest_id)
+    }
+
     fn api_stats(&self) -> ApiStats {
         match self.client.get() {
             Some(client) => {

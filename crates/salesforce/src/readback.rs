@@ -146,3 +146,13 @@ pub async fn record(
     }
     Ok(Some(view))
 }
+
+/// Where a person opens a migrated record in the org: `{instance}/{id}`,
+/// which Salesforce redirects to the record's page in Lightning or Classic.
+/// Only plain record ids have one (not a custom field's `Object.Field`).
+pub fn url(instance_url: &str, kind: ObjectKind, dest_id: &str) -> Option<String> {
+    let plain =
+        matches!(dest_id.len(), 15 | 18) && dest_id.chars().all(|c| c.is_ascii_alphanumeric());
+    let record = !matches!(kind, ObjectKind::CustomFields | ObjectKind::CustomObjects);
+    (plain && record).then(|| format!("{}/{dest_id}", instance_url.trim_end_matches('/')))
+}

@@ -361,3 +361,57 @@ async fn migrate_delta_verify_and_rollback_restore_the_org_exactly() {
     w.migrate().await;
     w.verify_clean().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sample_is_rolled_back_completely_then_the_full_run_follows() {
+    let w = World::start(57, 30).await;
+    let cache = w.cache();
+    let ledger = w
+        .phases(&cache)
+        .prepare(w.ledger(), true)
+        .await
+        .expect("prepare");
+    let before = w.org.snapshot();
+    let sample = deskshift_core::sample::select(&w.source, &ledger, 8)
+        .await
+        .expect("a sample");
+    let (ledger, summary) = w
+        .phases(&cache)
+        .migrate(ledger, &Scope::Sample(sample), false)
+        .await
+        .expect("the sample migrates");
+    assert_eq!(summary.objects[&ObjectKind::Tickets].created, 8);
+    let sample_run = ledger
+        .last_successful_run("migrate")
+        .unwrap()
+        .expect("the sample's run")
+        .id;
+    drop(ledger);
+    let sampled = w.org.snapshot();
+    assert_eq!(live(&sampled, "Case"), live(&before, "Case") + 8);
+    assert!(live(&sampled, "Contact") > live(&before, "Contact"));
+
+    let (_, report) = w
+        .phases(&cache)
+        .rollback(
+            w.ledger(),
+            &RollbackOptions {
+                from: Some(sample_run),
+                ..RollbackOptions::default()
+            },
+        )
+        .await
+        .expect("rollback --run");
+    assert!(report.is_complete(), "{:#?}", report.refused);
+    let after = w.org.snapshot();
+    assert!(
+        comparable(&after) == comparable(&before),
+        "the org differs from before the sample: {}",
+        first_difference(&comparable(&after), &comparable(&before))
+    );
+
+    // The full run then starts clean and verifies.
+    w.migrate().await;
+    assert_eq!(live(&w.org.snapshot(), "Case"), live(&before, "Case") + 30);
+    w.verify_clean().await;
+}

@@ -8,7 +8,9 @@
 //! starts, so that the Gorgias and Salesforce crates test alike.
 
 use crate::stames::{RunningEmulator, StamesConfig, StamesEmulator};
-use deskshift_core::destination::{Destination, LoadContext, Scope, VerifyReport};
+use deskshift_core::destination::{
+    Destination, DestinationError, LoadContext, Scope, VerifyReport,
+};
 use deskshift_core::discover::ScopeReport;
 use deskshift_core::engine::{Counts, Journal};
 use deskshift_core::ledger::{Ledger, RunOutcome};
@@ -18,9 +20,10 @@ use deskshift_core::mapping::{
 use deskshift_core::model::ObjectKind;
 use deskshift_core::plan::{Finished, PlanTally};
 use deskshift_core::progress::{Progress, Silent};
+use deskshift_core::sample;
 use deskshift_core::summary::ObjectSummary;
 use deskshift_stames::{StamesApi, StamesOptions};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// A Stames emulator with `tickets` tickets from `seed`, on a budget no
@@ -325,7 +328,10 @@ pub async fn run_with(
     let result = match phase {
         Phase::Prepare { pause } => dest.prepare(&ctx, pause).await.map(|()| None),
         Phase::Migrate => dest.migrate(&ctx, &Scope::All).await.map(|()| None),
-        Phase::Sample(n) => dest.migrate(&ctx, &Scope::Sample(n)).await.map(|()| None),
+        Phase::Sample(n) => match sample::select(source, &project.ledger(), n).await {
+            Ok(set) => dest.migrate(&ctx, &Scope::Sample(set)).await.map(|()| None),
+            Err(e) => Err(DestinationError::Other(e.to_string())),
+        },
         Phase::Verify => dest.verify(&ctx).await.map(Some),
     };
     let outcome = match &result {
@@ -429,4 +435,171 @@ pub fn assert_plan_rejects_malformed(stames: &RunningEmulator, plan: &Finished) 
             broken.kind, broken.id, broken.field, broken.problem, plan.reasons
         );
     }
+}
+
+/// What the source holds that a sample must show, worked out here from the
+/// records themselves (not through the selection's own code): every
+/// channel, files, inline images, the longest thread, filled custom
+/// fields, departed agents and customers sharing an e-mail. Each entry:
+/// a name and the tickets that show it.
+pub async fn kinds_of_interest(source: &StamesApi) -> BTreeMap<String, BTreeSet<String>> {
+    use deskshift_core::model::{SenderKind, TicketThread};
+    use deskshift_core::source::Source;
+    let agents: Vec<deskshift_core::model::Agent> = records(source.agents()).await;
+    let departed: BTreeSet<String> = agents
+        .iter()
+        .filter(|a| a.is_departed())
+        .map(|a| a.id.clone())
+        .collect();
+    let customers: Vec<deskshift_core::model::Customer> = records(source.customers(None)).await;
+    let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in &customers {
+        if let Some(email) = &c.email {
+            by_email
+                .entry(email.trim().to_lowercase())
+                .or_default()
+                .push(c.id.clone());
+        }
+    }
+    let shared: BTreeSet<String> = by_email
+        .into_values()
+        .filter(|ids| ids.len() > 1)
+        .flatten()
+        .collect();
+    let threads: Vec<TicketThread> = records(source.tickets(None)).await;
+    let mut kinds: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut note = |kind: String, ticket: &str| {
+        kinds.entry(kind).or_default().insert(ticket.to_string());
+    };
+    let longest = threads.iter().map(|t| t.messages.len()).max().unwrap_or(0);
+    for thread in &threads {
+        let t = &thread.ticket;
+        note(format!("channel {:?}", t.channel), &t.id);
+        for m in &thread.messages {
+            note(format!("channel {:?}", m.channel), &t.id);
+            for a in &m.attachments {
+                note(
+                    if a.inline {
+                        "inline image"
+                    } else {
+                        "attachment"
+                    }
+                    .into(),
+                    &t.id,
+                );
+            }
+            if m.sender.kind == SenderKind::Agent
+                && m.sender.id.as_ref().is_some_and(|id| departed.contains(id))
+            {
+                note("departed agent".into(), &t.id);
+            }
+        }
+        if t.assignee_id
+            .as_ref()
+            .is_some_and(|id| departed.contains(id))
+        {
+            note("departed agent".into(), &t.id);
+        }
+        if thread.messages.len() == longest {
+            note("longest thread".into(), &t.id);
+        }
+        if t.custom_fields.values().any(|v| v.is_filled()) {
+            note("filled custom field".into(), &t.id);
+        }
+        if shared.contains(&t.customer_id) {
+            note("customer sharing an e-mail".into(), &t.id);
+        }
+    }
+    kinds
+}
+
+/// Chooses a sample of `n` (after discovery, which indexes the source), checks
+/// that it shows every kind of interest the source holds and is the same
+/// when chosen again, migrates it, and checks that exactly its tickets and
+/// customers were written and that they verify. Returns the sample.
+pub async fn assert_sample_represents(
+    project: &Project,
+    source: &StamesApi,
+    dest: &dyn Destination,
+    n: usize,
+) -> sample::SampleSet {
+    discover(project, source).await;
+    let set = sample::select(source, &project.ledger(), n)
+        .await
+        .expect("a sample");
+    let again = sample::select(source, &project.ledger(), n)
+        .await
+        .expect("a sample");
+    assert_eq!(set, again, "the same workspace gives the same sample");
+    assert_eq!(set.len(), n);
+    assert!(set.uncovered.is_empty(), "{:?}", set.uncovered);
+    let kinds = kinds_of_interest(source).await;
+    for expected in [
+        "attachment",
+        "inline image",
+        "departed agent",
+        "customer sharing an e-mail",
+    ] {
+        assert!(
+            kinds.contains_key(expected),
+            "the generator makes {expected}s"
+        );
+    }
+    let channels = kinds.keys().filter(|k| k.starts_with("channel")).count();
+    assert!(channels >= 6, "every documented channel: {kinds:?}");
+    for (kind, tickets) in &kinds {
+        assert!(
+            tickets.iter().any(|t| set.contains_ticket(t)),
+            "no sampled ticket shows {kind} (tickets that do: {tickets:?}); sample: {:?}",
+            set.explain()
+        );
+    }
+
+    let outcome = run(project, source, dest, Phase::Sample(n))
+        .await
+        .expect("the sample migrates");
+    assert!(
+        outcome.discrepancies.is_empty(),
+        "{:?}",
+        outcome.discrepancies
+    );
+    assert_eq!(outcome.counts[&ObjectKind::Tickets].created, n as u64);
+    let ledger = project.ledger();
+    for ticket in &set.tickets {
+        let entry = ledger.mapping(ObjectKind::Tickets, ticket).unwrap();
+        assert!(
+            entry.is_some_and(|e| e.state == deskshift_core::ledger::IdMapState::Created),
+            "sampled ticket {ticket} created"
+        );
+    }
+    let counts = ledger.id_map_counts().unwrap();
+    assert_eq!(
+        counts[&ObjectKind::Tickets].total(),
+        n as u64,
+        "no other ticket"
+    );
+    for customer in &set.customers {
+        assert!(
+            ledger.mapping(ObjectKind::Customers, customer).unwrap().is_some(),
+            "the sample's customer {customer} (requester, writer or merged by e-mail) is accounted for"
+        );
+    }
+    assert_verifies_clean(project, source, dest).await;
+    set
+}
+
+/// Every record of a source stream (rejects left out); for small test
+/// workspaces.
+async fn records<T>(stream: deskshift_core::source::ReadStream<'_, T>) -> Vec<T> {
+    use deskshift_core::source::Read;
+    use futures::StreamExt;
+    stream
+        .filter_map(|item| async move {
+            match item.expect("the source reads") {
+                Read::Record(record) => Some(record),
+                Read::Rejected(_) => None,
+            }
+        })
+        .collect()
+        .await
 }

@@ -31,7 +31,7 @@ pub mod view;
 pub use view::{Change, ChangeCounts, ChangedSource};
 
 use crate::engine::phases::{close, Measure};
-use crate::engine::{gates, preflight_gate, Counts, Journal, PhaseError, Phases};
+use crate::engine::{gates, preflight_gate, Counts, PhaseError, Phases};
 use crate::ledger::{Ledger, Run, RunId, RunStatus};
 use crate::model::{ObjectKind, Timestamp};
 use crate::source::Source;
@@ -165,7 +165,7 @@ impl Phases<'_> {
         let map = crate::engine::applied_map(&ledger)?;
         preflight_gate(self.destination, allow_side_effects).await?;
         let run = Measure::begin(self.destination);
-        let journal = Journal::begin(ledger, "delta")?;
+        let journal = crate::engine::phases::begin_writing(ledger, "delta")?;
         let counts = Counts::default();
         let view = ChangedSource::new(self.source, window.since, &journal);
         let outcome = self

@@ -15,13 +15,14 @@ use crate::discover::ScopeReport;
 use crate::engine::{Counts, Journal};
 use crate::mapping::catalog::Catalog;
 use crate::mapping::FieldMap;
-use crate::model::{ObjectKind, SourceId, Timestamp};
+use crate::model::{ObjectKind, SourceId, TicketThread, Timestamp};
 use crate::plan::PlanTally;
 use crate::progress::Progress;
-use crate::source::{ApiStats, Source};
+use crate::sample::SampleSet;
+use crate::source::{ApiStats, ReadStream, Source};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Everything a phase needs besides the destination itself.
@@ -48,8 +49,38 @@ pub enum Scope {
     /// Everything.
     #[default]
     All,
-    /// A representative sample of N tickets with their dependencies.
-    Sample(usize),
+    /// A representative sample of tickets with the customers they need,
+    /// chosen by [`crate::sample::select`].
+    Sample(SampleSet),
+}
+
+impl Scope {
+    /// The part of a source's ticket stream this scope loads.
+    pub fn tickets<'s>(
+        &'s self,
+        tickets: ReadStream<'s, TicketThread>,
+    ) -> ReadStream<'s, TicketThread> {
+        match self {
+            Scope::All => tickets,
+            Scope::Sample(sample) => sample.narrow(tickets),
+        }
+    }
+
+    /// The customers a sample needs; `None`: every customer.
+    pub fn customers(&self) -> Option<&BTreeSet<SourceId>> {
+        match self {
+            Scope::All => None,
+            Scope::Sample(sample) => Some(&sample.customers),
+        }
+    }
+
+    /// How many tickets a sample loads; `None`: all of them.
+    pub fn ticket_count(&self) -> Option<usize> {
+        match self {
+            Scope::All => None,
+            Scope::Sample(sample) => Some(sample.len()),
+        }
+    }
 }
 
 /// Something in the destination that would act on migrated records (a rule
@@ -234,6 +265,13 @@ pub trait Destination: Send + Sync {
     ) -> Result<Option<serde_json::Value>, DestinationError> {
         let _ = dest_id;
         Err(unsupported(self.name(), &format!("read {kind} back")))
+    }
+
+    /// Where a person opens a migrated record in the destination's own
+    /// application (after a sample: "where to look"), when known.
+    async fn record_url(&self, kind: ObjectKind, dest_id: &str) -> Option<String> {
+        let _ = (kind, dest_id);
+        None
     }
 
     /// API usage so far.

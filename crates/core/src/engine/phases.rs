@@ -8,7 +8,7 @@ use crate::destination::{
     Destination, DestinationError, LoadContext, Scope, SideEffect, VerifyReport,
 };
 use crate::ledger::{Ledger, LedgerError, RunOutcome};
-use crate::mapping::{confirmation, FieldMap};
+use crate::mapping::{confirmation, lineage, FieldMap};
 use crate::model::ObjectKind;
 use crate::plan::PlanTally;
 use crate::progress::Progress;
@@ -97,12 +97,23 @@ pub async fn preflight_gate(
     Err(PhaseError::Refused(message))
 }
 
+/// Begins a run that writes to the destination: refused while records an
+/// earlier run wrote under another field map are in force
+/// ([`crate::mapping::lineage`]); stamped with the confirmed map's hashes.
+pub(crate) fn begin_writing(ledger: Ledger, command: &str) -> Result<Journal, PhaseError> {
+    lineage::check(&ledger, command)?;
+    let journal = Journal::begin(ledger, command)?;
+    let run = journal.run();
+    journal.with(|ledger| lineage::stamp(ledger, run))?;
+    Ok(journal)
+}
+
 impl Phases<'_> {
     /// `deskshift prepare`: destination schema, optionally pausing side effects.
     pub async fn prepare(&self, ledger: Ledger, pause: bool) -> Result<Ledger, PhaseError> {
         gates::rollback_gate(&ledger, "prepare")?;
         let map = applied_map(&ledger)?;
-        let journal = Journal::begin(ledger, "prepare")?;
+        let journal = begin_writing(ledger, "prepare")?;
         let counts = Counts::default();
         let outcome = self
             .destination
@@ -123,7 +134,7 @@ impl Phases<'_> {
         let mut run = Measure::begin(self.destination);
         preflight_gate(self.destination, allow_side_effects).await?;
         let map = applied_map(&ledger)?;
-        let journal = Journal::begin(ledger, "migrate")?;
+        let journal = begin_writing(ledger, "migrate")?;
         let counts = Counts::default();
         let destination = self.destination;
         let calls = move || destination.api_stats().calls;

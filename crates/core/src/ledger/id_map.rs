@@ -76,6 +76,59 @@ impl Ledger {
         }
         Ok(counts)
     }
+
+    /// Records each run wrote and that are still in force (created or
+    /// updated), per run and kind, with up to `examples` source ids each:
+    /// what a field-map change since that run would leave stale.
+    pub fn written_per_run(&self, examples: usize) -> Result<Vec<RunWrites>, LedgerError> {
+        let action = "count the records each run wrote";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT run_id, kind, count(*) FROM id_map
+                 WHERE state IN ('created', 'updated')
+                 GROUP BY run_id, kind ORDER BY run_id, kind",
+            )
+            .map_err(LedgerError::sql(action))?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(RunWrites {
+                    run: row.get(0)?,
+                    kind: row.get(1)?,
+                    records: super::count(row.get(2)?),
+                    examples: Vec::new(),
+                })
+            })
+            .map_err(LedgerError::sql(action))?;
+        let mut writes: Vec<RunWrites> = rows
+            .collect::<Result<_, _>>()
+            .map_err(LedgerError::sql(action))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT source_id FROM id_map
+                 WHERE run_id = ?1 AND kind = ?2 AND state IN ('created', 'updated')
+                 ORDER BY source_id LIMIT ?3",
+            )
+            .map_err(LedgerError::sql(action))?;
+        for w in &mut writes {
+            w.examples = stmt
+                .query_map((w.run, w.kind, examples as i64), |row| row.get(0))
+                .and_then(|rows| rows.collect())
+                .map_err(LedgerError::sql(action))?;
+        }
+        Ok(writes)
+    }
+}
+
+/// How many records of one kind a run wrote that are still in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunWrites {
+    pub run: RunId,
+    pub kind: ObjectKind,
+    pub records: u64,
+    /// A few of their source ids, smallest first.
+    pub examples: Vec<String>,
 }
 
 pub(super) fn get(

@@ -53,6 +53,7 @@ mod types;
 mod undo;
 
 pub use error::LedgerError;
+pub use id_map::RunWrites;
 pub use schema::SCHEMA_VERSION;
 pub use types::{
     IdMapEntry, IdMapState, Intent, JournalEntry, JournalId, JournalOrder, JournalState, Operation,

@@ -123,6 +123,32 @@ impl Ledger {
             .map_err(LedgerError::sql(action))
     }
 
+    /// The records of `kind` sharing `source_id`'s natural key (customers
+    /// with the same e-mail), itself included, in id order; empty when the
+    /// record has no natural key or is not indexed. An indexed look-up.
+    pub fn sharing_natural_key(
+        &self,
+        kind: ObjectKind,
+        source_id: &str,
+    ) -> Result<Vec<String>, LedgerError> {
+        let action = "find records sharing a natural key";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT other.source_id FROM source_index AS this
+                 JOIN source_index AS other
+                   ON other.kind = this.kind AND other.natural_key = this.natural_key
+                 WHERE this.kind = ?1 AND this.source_id = ?2 AND this.natural_key IS NOT NULL
+                 ORDER BY other.source_id",
+            )
+            .map_err(LedgerError::sql(action))?;
+        let rows = stmt
+            .query_map((kind, source_id), |row| row.get(0))
+            .map_err(LedgerError::sql(action))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(LedgerError::sql(action))
+    }
+
     /// Forgets the index of `kind` before a fresh read; returns how many rows went.
     pub fn clear_source_index(&self, kind: ObjectKind) -> Result<u64, LedgerError> {
         self.conn

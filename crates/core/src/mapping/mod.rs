@@ -23,6 +23,7 @@ pub mod assist;
 pub mod catalog;
 pub mod confirmation;
 pub mod file;
+pub mod lineage;
 pub mod model;
 pub mod propose;
 pub mod transform;

@@ -629,6 +629,50 @@ mod tests {
     }
 
     #[test]
+    fn a_create_an_earlier_run_made_for_the_same_field_stays_valid_another_does_not() {
+        let scope = scope(workspace_fields());
+        let mut catalog = catalog(vec![custom_field("Order Number", ValueType::Number)]);
+        let proposal = propose(&scope, &catalog);
+        let (object, created, key) = proposal
+            .map
+            .rows
+            .iter()
+            .find_map(|r| match &r.target {
+                Target::NewField { field, .. } => {
+                    Some((field.object.clone(), field.field.clone(), r.custom_key()?))
+                }
+                _ => None,
+            })
+            .expect("a field to create");
+        let stames_id = scope
+            .custom_fields
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.id.clone())
+            .unwrap();
+        // A sample made the field: it now exists, carrying the Stames id.
+        let mut made = custom_field(&created, ValueType::Text);
+        made.external_id = Some(stames_id);
+        let at = catalog
+            .objects
+            .iter()
+            .position(|o| o.name == object)
+            .unwrap();
+        catalog.objects[at].fields.push(made);
+        let text = unmatched_filled(render(&proposal.map, &proposal.notes));
+        let (map, locations) = parse(&text).unwrap();
+        let exists = |problems: &[Problem]| {
+            problems
+                .iter()
+                .any(|p| p.message.contains("already exists"))
+        };
+        assert!(!exists(&validate(&map, &locations, &catalog, &scope)));
+        // Someone else's field of that name is still refused.
+        catalog.objects[at].fields.last_mut().unwrap().external_id = None;
+        assert!(exists(&validate(&map, &locations, &catalog, &scope)));
+    }
+
+    #[test]
     fn the_proposal_validates() {
         let problems = problems_after(unmatched_filled);
         assert!(problems.is_empty(), "{problems:?}");

@@ -11,7 +11,9 @@
 use crate::destination::notes::{self, Category};
 use crate::destination::Destination;
 use crate::ledger::{IdMapState, Ledger, LedgerError};
-use crate::model::{Message, ObjectKind, SenderKind, TicketThread};
+use crate::model::{Message, ObjectKind, TicketThread};
+pub use crate::sample::features::odd_text;
+use crate::sample::features::{departed_agents, departed_in, odd_in};
 use crate::source::{Read, Source, SourceError};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -103,25 +105,6 @@ impl Candidate {
         }
         why
     }
-}
-
-/// The kinds of text that often break on the way: what `text` holds of them.
-pub fn odd_text(text: &str) -> BTreeSet<&'static str> {
-    let mut odd = BTreeSet::new();
-    for c in text.chars() {
-        let label = match c as u32 {
-            0x1F000..=0x1FAFF | 0x2600..=0x27BF => "emoji",
-            0x0590..=0x08FF => "right-to-left script",
-            0x3000..=0x9FFF | 0xAC00..=0xD7AF => "CJK or Hangul",
-            0x0300..=0x036F => "combining marks",
-            0x200B..=0x200F | 0xFEFF => "zero-width characters",
-            0xFFFD => "replacement characters (broken encoding)",
-            0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => "control characters",
-            _ => continue,
-        };
-        odd.insert(label);
-    }
-    odd
 }
 
 /// Top candidates per criterion, bounded.
@@ -257,49 +240,19 @@ fn in_destination(ledger: &Ledger, ticket: &str) -> Result<Option<String>, Ledge
     }))
 }
 
-async fn departed_agents(source: &dyn Source) -> Result<BTreeMap<String, String>, SourceError> {
-    let mut departed = BTreeMap::new();
-    let mut agents = source.agents();
-    while let Some(item) = agents.next().await {
-        if let Read::Record(agent) = item? {
-            if agent.is_departed() {
-                departed.insert(agent.id.clone(), agent.name.clone());
-            }
-        }
-    }
-    Ok(departed)
-}
-
 fn candidate(
     thread: &TicketThread,
     departed: &BTreeMap<String, String>,
     merged: &HashSet<String>,
 ) -> Candidate {
     let t = &thread.ticket;
-    let mut who: BTreeSet<String> = BTreeSet::new();
-    let agents = t.assignee_id.iter().chain(
-        thread
-            .messages
-            .iter()
-            .filter(|m| m.sender.kind == SenderKind::Agent)
-            .filter_map(|m| m.sender.id.as_ref()),
-    );
-    for id in agents {
-        if let Some(name) = departed.get(id) {
-            who.insert(name.clone());
-        }
-    }
-    let mut odd = odd_text(&t.subject);
-    for m in &thread.messages {
-        odd.extend(odd_text(&m.body_text));
-    }
     Candidate {
         id: t.id.clone(),
         messages: thread.messages.len(),
         attachments: thread.messages.iter().map(|m| m.attachments.len()).sum(),
-        departed: who.into_iter().collect(),
+        departed: departed_in(thread, departed).into_iter().collect(),
         merged: merged.contains(&t.customer_id),
-        odd,
+        odd: odd_in(thread),
     }
 }
 

@@ -10,11 +10,14 @@
 //! assignment rule (which `Sforce-Auto-Assign: FALSE` keeps from firing) and
 //! audit fields enabled.
 //!
-//! Both: discover → map propose and confirm (automatically, said so) → plan →
-//! prepare (pausing rules) → migrate → verify → report (every report of
-//! the project, into its `reports/`).
+//! Both: discover → map propose and confirm (automatically, said so) → plan
+//! → prepare (pausing rules) → a sample of 20 representative tickets,
+//! verified, with where to look at them → the full migration (reusing the
+//! sample's records) → verify → report (every report of the project, into
+//! its `reports/`).
 
 use super::discover::discover_project;
+use super::migrate::{choose_sample, migrate, verify_sample, where_to_look};
 use super::report::{write_deliverable_reports, PreflightAnswer};
 use super::session::{keep_summary, print_summary, Session};
 use crate::cli::{DemoArgs, Destination};
@@ -33,6 +36,9 @@ use deskshift_sim::stames::{
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::time::Instant;
+
+/// Tickets in the demo's sample, migrated and verified before the full run.
+const DEMO_SAMPLE: usize = 20;
 
 /// The demo's Stames budget: the emulator's 1200 calls per minute, 100×
 /// faster, as the destination's is.
@@ -251,8 +257,30 @@ async fn run_phases(
         plan.rejected()
     ));
     let ledger = session.phases().prepare(ledger, true).await?;
-    say("Migrating".into());
-    let (ledger, migrated) = super::migrate::migrate(&session, ledger, &Scope::All, false).await?;
+    let sample = choose_sample(&session, &ledger, DEMO_SAMPLE, args.json).await?;
+    say(format!("Migrating the sample of {DEMO_SAMPLE}"));
+    let sample_scope = Scope::Sample(sample.clone());
+    let (ledger, mut sampled) = migrate(&session, ledger, &sample_scope, false).await?;
+    let (clean, tickets) = verify_sample(&session, ledger, &sample, &mut sampled).await?;
+    for line in where_to_look(&tickets, args.dest.as_str()) {
+        say(line);
+    }
+    if !clean {
+        return Err(CliError {
+            code: ExitCode::VerifyMismatch,
+            message: format!(
+                "the sample's verification found mismatches; see {}/verify.md",
+                project.reports_dir().display()
+            ),
+        });
+    }
+    say(
+        "The sample verifies; pausing the rules again (the sample re-enabled them) and migrating \
+         everything, reusing the sample's records"
+            .into(),
+    );
+    let ledger = session.phases().prepare(session.ledger()?, true).await?;
+    let (ledger, migrated) = migrate(&session, ledger, &Scope::All, false).await?;
     say("Verifying every migrated record".into());
     let (ledger, verified, report) = session.phases().verify(ledger).await?;
     keep_summary(&ledger, "verify", &verified)?;
@@ -267,12 +295,9 @@ async fn run_phases(
     write_deliverable_reports(project, &ledger, &scope, &answer)?;
 
     let mut summary = migrated;
-    for (kind, o) in verified.objects {
-        let entry = summary.objects.entry(kind).or_default();
-        (entry.verified, entry.mismatched) = (o.verified, o.mismatched);
-    }
+    summary.add_verification(&verified);
     summary.phases = [
-        "discover", "map", "plan", "prepare", "migrate", "verify", "report",
+        "discover", "map", "plan", "prepare", "sample", "migrate", "verify", "report",
     ]
     .map(String::from)
     .to_vec();

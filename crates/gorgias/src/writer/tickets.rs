@@ -24,11 +24,11 @@ use crate::map::message::FileOutcome;
 use crate::map::people::AgentDirectory;
 use crate::map::ticket::{self, TicketContext, TicketPlan};
 use deskshift_core::destination::notes::Category;
-use deskshift_core::destination::{DestinationError, DELTA};
+use deskshift_core::destination::{DestinationError, Scope, DELTA};
 use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::{content_hash, IdMapState};
 use deskshift_core::model::{Attachment, Message, ObjectKind, SourceId, TicketThread};
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use std::collections::HashMap;
 
 /// What every ticket needs and nobody changes while tickets load.
@@ -40,20 +40,16 @@ pub struct Shared<'a> {
     pub tags: &'a HashMap<String, String>,
 }
 
-/// Loads every ticket (or the first `limit`).
+/// Loads every ticket of `scope` (all, or a sample's).
 pub async fn load(
     run: &Run<'_>,
     shared: &Shared<'_>,
-    limit: Option<usize>,
+    scope: &Scope,
 ) -> Result<(), DestinationError> {
     run.ctx
         .progress
-        .start(ObjectKind::Tickets, limit.map(|n| n as u64));
-    let threads = run.threads(run.ctx.source.tickets(None));
-    let threads = match limit {
-        Some(n) => threads.take(n).boxed(),
-        None => threads,
-    };
+        .start(ObjectKind::Tickets, scope.ticket_count().map(|n| n as u64));
+    let threads = run.threads(scope.tickets(run.ctx.source.tickets(None)));
     threads
         .try_for_each_concurrent(run.config.concurrency.max(1), |thread| async move {
             one(run, shared, &thread).await?;

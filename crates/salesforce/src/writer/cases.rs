@@ -24,14 +24,13 @@ use crate::map::validate::validate;
 use crate::map::SfId;
 use crate::prepare::Org;
 use deskshift_core::destination::notes::Category;
-use deskshift_core::destination::{DestinationError, DELTA};
+use deskshift_core::destination::{DestinationError, Scope, DELTA};
 use deskshift_core::engine::Written;
 use deskshift_core::ledger::content_hash;
 use deskshift_core::model::{ObjectKind, TicketThread};
-use deskshift_core::source::Read;
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 const KIND: ObjectKind = ObjectKind::Tickets;
 
@@ -52,29 +51,15 @@ pub struct Landed<'t> {
     pub contact: ContactInfo,
 }
 
-/// The customers a sample of `n` tickets needs: the first `n` tickets'.
-pub async fn sample_customers(
-    run: &Run<'_>,
-    n: usize,
-) -> Result<HashSet<String>, DestinationError> {
-    let mut customers = HashSet::new();
-    let mut threads = run.ctx.source.tickets(None).take(n);
-    while let Some(item) = threads.next().await {
-        if let Read::Record(thread) = item? {
-            customers.insert(thread.ticket.customer_id.clone());
-        }
-    }
-    Ok(customers)
-}
-
-/// Loads every ticket (or the first `limit`) with its children.
+/// Loads every ticket of `scope` (all, or a sample's) with its children.
 pub async fn load(
     run: &Run<'_>,
     org: &Org,
     users: &UserDirectory,
-    limit: Option<usize>,
+    scope: &Scope,
 ) -> Result<(), DestinationError> {
-    let volume = limit
+    let volume = scope
+        .ticket_count()
         .unwrap_or(org.volume.tickets)
         .min(org.volume.tickets.max(1));
     let route = Route::for_volume(volume, run.config.bulk_threshold);
@@ -83,11 +68,7 @@ pub async fn load(
         Route::Bulk => run.config.bulk_chunk.max(CHUNK),
     };
     run.ctx.progress.start(KIND, Some(volume as u64));
-    let threads = run.threads(run.ctx.source.tickets(None));
-    let mut threads = match limit {
-        Some(n) => threads.take(n).boxed(),
-        None => threads,
-    };
+    let mut threads = run.threads(scope.tickets(run.ctx.source.tickets(None)));
     let mut chunk = Vec::with_capacity(chunk_size);
     while let Some(thread) = threads.try_next().await? {
         chunk.push(thread);

@@ -38,6 +38,7 @@ use crate::SalesforceConfig;
 use deskshift_core::destination::{DestinationError, LoadContext, PhaseRun, Scope};
 use deskshift_core::engine::journal::JournalError;
 use deskshift_core::plan::PlanTally;
+use std::collections::HashSet;
 use std::ops::Deref;
 
 pub use deskshift_core::destination::VERIFY;
@@ -90,19 +91,12 @@ impl<'a> Run<'a> {
 
 /// Loads everything in dependency order.
 pub async fn load(run: &Run<'_>, org: &Org, scope: &Scope) -> Result<(), DestinationError> {
-    let limit = match scope {
-        Scope::All => None,
-        Scope::Sample(n) => Some(*n),
-    };
-    let only = match limit {
-        Some(n) => Some(cases::sample_customers(run, n).await?),
-        None => None,
-    };
+    let only: Option<HashSet<String>> = scope.customers().map(|c| c.iter().cloned().collect());
     let users = users::load(run).await?;
     run.flush_notes()?;
     customers::load(run, org, only.as_ref()).await?;
     run.flush_notes()?;
-    cases::load(run, org, &users, limit).await?;
+    cases::load(run, org, &users, scope).await?;
     run.flush_notes()?;
     records::load(run, org, only.is_some()).await?;
     Ok(())

@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, HashMap};
 const KIND: ObjectKind = ObjectKind::CustomObjectRecords;
 const CHUNK: usize = 200;
 
-/// Loads every record; in a sample, only those linked to something the
-/// sample migrated.
+/// Loads every record; in a sample, only those whose linked tickets and
+/// customers the sample migrated, all of them.
 pub async fn load(run: &Run<'_>, org: &Org, sample: bool) -> Result<(), DestinationError> {
     run.ctx.progress.start(KIND, None);
     let mut all = run.object_records(run.ctx.source.custom_object_records(None));
@@ -64,11 +64,18 @@ async fn write_chunk(
                 contacts.insert(id.clone(), dest);
             }
         }
-        if sample && cases.is_empty() && contacts.is_empty() {
+        // A sample writes only records whose every parent it migrated: a
+        // record written with a lookup left empty would be reused as it is
+        // by the full run, without its missing parent.
+        let unmigrated = r.ticket_ids.len() - cases.len() + r.customer_ids.len() - contacts.len();
+        if sample && unmigrated > 0 {
             run.skip(
                 KIND,
                 &r.id,
-                "outside the sample: none of its tickets or customers was migrated",
+                format!(
+                    "outside the sample: {unmigrated} of the tickets and customers it links \
+                     were not migrated; the full run loads it"
+                ),
             );
             continue;
         }

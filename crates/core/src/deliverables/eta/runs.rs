@@ -74,7 +74,13 @@ mod tests {
     fn samples_and_full_runs_are_kept_apart_and_idle_runs_not_at_all() {
         let ledger = Ledger::open_in_memory().unwrap();
         assert_eq!(kept(&ledger, 3).unwrap(), (None, None));
-        record(&ledger, &Scope::Sample(1), &summary(1, 10), true).unwrap();
+        record(
+            &ledger,
+            &Scope::Sample(Default::default()),
+            &summary(1, 10),
+            true,
+        )
+        .unwrap();
         record(&ledger, &Scope::All, &summary(3, 40), true).unwrap();
         record(&ledger, &Scope::All, &summary(3, 2), false).unwrap();
         let (sample, full) = kept(&ledger, 3).unwrap();
