@@ -366,6 +366,7 @@ async fn migrate_delta_verify_and_rollback_restore_the_org_exactly() {
 async fn a_sample_is_rolled_back_completely_then_the_full_run_follows() {
     let w = World::start(57, 30).await;
     let cache = w.cache();
+    deskshift_sim::harness::confirmed_map(&w.ledger(), &w.source, &w.dest).await;
     let ledger = w
         .phases(&cache)
         .prepare(w.ledger(), true)

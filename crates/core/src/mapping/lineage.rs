@@ -3,12 +3,12 @@
 //! under another map.
 //!
 //! Every `prepare`, `migrate` and `delta` run [`stamp`]s the ledger with
-//! the hash of the confirmed map per *family* of object kinds (the kinds
+//! the confirmed map's decisions per *family* of object kinds (the kinds
 //! whose records one part of the map decides: a ticket with its messages,
 //! files, status history, reminders and SLA; a customer; the custom-field
 //! definitions; …). Before writing, [`check`] looks at the records still in
-//! force that each earlier run wrote: if the map of their family changed
-//! since, the run is refused (exit 4) naming the records and the command
+//! force that each earlier run wrote: if a decision of their family they
+//! were written under changed or went since, the run is refused (exit 4) naming the records and the command
 //! that clears them, `deskshift rollback --run ID`. Records whose family's
 //! map did not change are reused as they are. Runs without a stamp (the
 //! map was never confirmed, as in destination tests) are not judged.
@@ -18,7 +18,7 @@ use super::model::FieldMap;
 use crate::engine::PhaseError;
 use crate::ledger::{content_hash, Ledger, LedgerError, RunId, RunWrites};
 use crate::model::ObjectKind;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Examples named per run and kind in a refusal.
 const EXAMPLES: usize = 3;
@@ -39,10 +39,14 @@ pub fn family(kind: ObjectKind) -> &'static str {
     }
 }
 
-/// The map's hash per family: the decisions of the rows of the family's
-/// kinds (custom-field rows also count for `custom_fields`, the
-/// definitions they create) and the value maps those rows use.
-pub fn family_hashes(map: &FieldMap) -> BTreeMap<String, String> {
+/// The map's decisions per family, each hashed on its own: every row of
+/// the family's kinds (custom-field rows also count for `custom_fields`,
+/// the definitions they create) and every entry of the value maps those
+/// rows use. A family's map is unchanged for records written earlier when
+/// every decision they were written under is still there: a decision added
+/// since (a value the source gained, a new field's row) changes nothing for
+/// them, while one changed or removed does.
+pub fn family_decisions(map: &FieldMap) -> BTreeMap<String, BTreeSet<String>> {
     let canonical = map.canonical();
     let mut families: BTreeMap<&str, Vec<&super::model::MapRow>> = BTreeMap::new();
     for kind in ObjectKind::ALL {
@@ -62,32 +66,28 @@ pub fn family_hashes(map: &FieldMap) -> BTreeMap<String, String> {
         .map(|(name, rows)| {
             // Only what decides how records are written: a row's reason,
             // confidence and origin, a value's count and note are commentary.
-            let decisions: Vec<_> = rows
+            let mut decisions: BTreeSet<String> = rows
                 .iter()
                 .map(|r| {
-                    (
+                    content_hash(&(
+                        &map.destination,
                         r.object,
                         &r.field,
                         &r.custom,
                         &r.value_type,
                         &r.target,
                         &r.transform,
-                    )
+                    ))
                 })
                 .collect();
-            let value_maps: BTreeMap<&str, BTreeMap<&String, &String>> = rows
-                .iter()
-                .filter_map(|r| r.transform.value_map())
-                .filter_map(|name| map.value_maps.get_key_value(name))
-                .map(|(name, values)| {
-                    let to = values.iter().map(|(from, e)| (from, &e.to)).collect();
-                    (name.as_str(), to)
-                })
-                .collect();
-            (
-                name.to_string(),
-                content_hash(&(&map.destination, &decisions, &value_maps)),
-            )
+            // Another destination changes every family, rows or not.
+            decisions.insert(content_hash(&("destination", &map.destination)));
+            for name in rows.iter().filter_map(|r| r.transform.value_map()) {
+                for (from, entry) in map.value_maps.get(name).into_iter().flatten() {
+                    decisions.insert(content_hash(&(&map.destination, name, from, &entry.to)));
+                }
+            }
+            (name.to_string(), decisions)
         })
         .collect()
 }
@@ -96,22 +96,22 @@ fn key(run: RunId) -> String {
     format!("mapping.run.{run}")
 }
 
-/// Records the confirmed map's family hashes for `run`; nothing when no
-/// map was confirmed.
+/// Records the confirmed map's decisions per family for `run`; nothing
+/// when no map was confirmed.
 pub fn stamp(ledger: &Ledger, run: RunId) -> Result<(), LedgerError> {
     let Some(confirmed) = confirmed(ledger)? else {
         return Ok(());
     };
-    let json =
-        serde_json::to_string(&family_hashes(&confirmed.map)).expect("a map of strings serialises");
+    let json = serde_json::to_string(&family_decisions(&confirmed.map))
+        .expect("sets of strings serialise");
     ledger.set_meta(&key(run), &json)
 }
 
-/// The family hashes `run` wrote with, if it was stamped.
+/// The decisions per family `run` wrote with, if it was stamped.
 pub fn stamped(
     ledger: &Ledger,
     run: RunId,
-) -> Result<Option<BTreeMap<String, String>>, LedgerError> {
+) -> Result<Option<BTreeMap<String, BTreeSet<String>>>, LedgerError> {
     Ok(ledger
         .meta(&key(run))?
         .and_then(|json| serde_json::from_str(&json).ok()))
@@ -123,8 +123,8 @@ pub fn stale(ledger: &Ledger) -> Result<Vec<RunWrites>, LedgerError> {
     let Some(confirmed) = confirmed(ledger)? else {
         return Ok(Vec::new());
     };
-    let now = family_hashes(&confirmed.map);
-    let mut stamps: BTreeMap<RunId, Option<BTreeMap<String, String>>> = BTreeMap::new();
+    let now = family_decisions(&confirmed.map);
+    let mut stamps: BTreeMap<RunId, Option<BTreeMap<String, BTreeSet<String>>>> = BTreeMap::new();
     let mut stale = Vec::new();
     for writes in ledger.written_per_run(EXAMPLES)? {
         let then = match stamps.entry(writes.run) {
@@ -137,7 +137,12 @@ pub fn stale(ledger: &Ledger) -> Result<Vec<RunWrites>, LedgerError> {
             continue;
         };
         let name = family(writes.kind);
-        if then.get(name) != now.get(name) {
+        let unchanged = match (then.get(name), now.get(name)) {
+            (Some(then), Some(now)) => then.is_subset(now),
+            (None, _) => true,
+            (Some(then), None) => then.is_empty(),
+        };
+        if !unchanged {
             stale.push(writes);
         }
     }
@@ -229,6 +234,20 @@ mod tests {
         }
         record_confirmation(&ledger, &map).unwrap();
         assert!(stale(&ledger).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_value_the_source_gained_since_is_no_change_for_what_was_written() {
+        let ledger = Ledger::open_in_memory().unwrap();
+        let mut map = sample_map();
+        sample_under(&ledger, &map);
+        let statuses = map.value_maps.get_mut("ticket_status").unwrap();
+        let mut added = statuses.values().next().unwrap().clone();
+        added.to = "closed".into();
+        statuses.insert("escalated".into(), added);
+        record_confirmation(&ledger, &map).unwrap();
+        assert!(stale(&ledger).unwrap().is_empty());
+        check(&ledger, "delta").unwrap();
     }
 
     #[test]
