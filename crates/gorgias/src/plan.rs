@@ -10,7 +10,7 @@
 //! rule, [`writer::customers::list_existing`]). Ids Gorgias would assign are
 //! stood in for by placeholders so each record is judged on its own fields.
 
-use crate::client::wire::{AttachmentRef, Id, User};
+use crate::client::wire::{AttachmentRef, Id};
 use crate::map::customer::{self, CustomerFields};
 use crate::map::extras::ExtraField;
 use crate::map::fields::{self, FieldIndex, FieldLanding};
@@ -19,7 +19,7 @@ use crate::map::people::{AgentDirectory, AgentRef};
 use crate::map::ticket::{self, TicketContext};
 use crate::map::Repair;
 use crate::writer::customers::{list_existing, Holder};
-use crate::writer::users::api_failure;
+use crate::writer::users::users_by_email;
 use crate::writer::Run;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::mapping::{FieldMap, Target, ValueType};
@@ -106,16 +106,7 @@ fn ticket_fields(map: &FieldMap, defs: &[CustomFieldDef]) -> FieldIndex {
 /// them; the others stand in for the migration user (or the fallback).
 async fn agents(run: &Run<'_>, tally: &PlanTally) -> Result<AgentDirectory, DestinationError> {
     let kind = ObjectKind::Users;
-    let users: Vec<User> = run
-        .client
-        .users()
-        .try_collect()
-        .await
-        .map_err(|e| api_failure("list Gorgias users", e))?;
-    let by_email: HashMap<String, Id> = users
-        .iter()
-        .filter_map(|u| u.email.as_deref().map(|e| (email_key(e), u.id)))
-        .collect();
+    let (_, by_email) = users_by_email(run).await?;
     let mut directory = AgentDirectory {
         agents: HashMap::new(),
         migration_user: PLACEHOLDER_ID,

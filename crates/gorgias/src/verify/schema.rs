@@ -2,12 +2,12 @@
 
 use super::{Check, Verdicts};
 use crate::client::endpoints::FieldObjectType;
-use crate::client::wire::{CustomField, Id, TagOut, User};
+use crate::client::wire::{CustomField, Id, TagOut};
 use crate::map::customer::CustomerFields;
 use crate::map::extras::ExtraField;
 use crate::map::fields::{self, FieldIndex, FieldLanding, GorgiasField};
 use crate::map::people::{AgentDirectory, AgentRef};
-use crate::writer::users::api_failure;
+use crate::writer::users::{api_failure, users_by_email};
 use crate::writer::Run;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::mapping::Target;
@@ -116,16 +116,7 @@ pub(super) async fn agents(
     run: &Run<'_>,
     verdicts: &Verdicts,
 ) -> Result<AgentDirectory, DestinationError> {
-    let users: Vec<User> = run
-        .client
-        .users()
-        .try_collect()
-        .await
-        .map_err(|e| api_failure("list Gorgias users", e))?;
-    let by_email: HashMap<String, Id> = users
-        .iter()
-        .filter_map(|u| u.email.as_deref().map(|e| (email_key(e), u.id)))
-        .collect();
+    let (users, by_email) = users_by_email(run).await?;
     let ids: HashSet<Id> = users.iter().map(|u| u.id).collect();
     let mut directory = AgentDirectory {
         migration_user: by_email

@@ -9,7 +9,7 @@
 //! [`crate::map::role`]), through the exactly-once protocol.
 
 use super::{journal_error, Run};
-use crate::client::wire::{NewUser, RoleName, User};
+use crate::client::wire::{Id, NewUser, RoleName, User};
 use crate::client::{ApiError, GorgiasClient};
 use crate::map::people::{AgentDirectory, AgentRef};
 use deskshift_core::destination::notes::Category;
@@ -214,6 +214,24 @@ async fn find_created(
 
 /// A failed call that stops the phase: refused credentials are an
 /// authentication error (exit 1 with a hint), anything else unavailability.
+/// The account's users, and their ids by e-mail (as deskshift compares
+/// addresses): what agents are matched against.
+pub(crate) async fn users_by_email(
+    run: &Run<'_>,
+) -> Result<(Vec<User>, HashMap<String, Id>), DestinationError> {
+    let users: Vec<User> = run
+        .client
+        .users()
+        .try_collect()
+        .await
+        .map_err(|e| api_failure("list Gorgias users", e))?;
+    let by_email = users
+        .iter()
+        .filter_map(|u| u.email.as_deref().map(|e| (email_key(e), u.id)))
+        .collect();
+    Ok((users, by_email))
+}
+
 pub fn api_failure(what: &str, error: crate::client::ApiError) -> DestinationError {
     match error {
         ApiError::Denied { .. } => DestinationError::Auth(error.to_string()),
