@@ -10,6 +10,10 @@
 //! so a record is judged on its own fields. A customer rejected here makes
 //! its tickets rejected too, as in the load. Records an earlier run already
 //! migrated are counted as matched (the load leaves them alone).
+//!
+//! Memory: one e-mail per customer (the `ToAddress` of its tickets'
+//! outgoing messages) and the ids of refused customers, a few megabytes for
+//! a hundred thousand customers; threads stream one at a time.
 
 use crate::map::message::{self, MappedMessage, MessageContext};
 use crate::map::users::UserMatch;
