@@ -287,8 +287,7 @@ fn one_ticket(
                 tally.record(ObjectKind::Messages, &m.id, Verdict::Create, &[]);
             }
             // Status history rides in the ticket's migration note.
-            for position in 0..thread.status_history.len() {
-                let key = format!("{}:{position}", t.id);
+            for key in status_keys(thread) {
                 tally.record(ObjectKind::StatusEvents, &key, Verdict::Create, &[]);
             }
         }
@@ -306,20 +305,17 @@ fn one_ticket(
                 },
                 &[],
             );
-            for m in &thread.messages {
-                let reason = format!("its ticket {} would be rejected", t.id);
-                tally.record(
-                    ObjectKind::Messages,
-                    &m.id,
-                    Verdict::Reject {
-                        field: "ticket_id".into(),
-                        reason,
-                        hint: hint.into(),
-                    },
-                    &[],
-                );
-            }
+            // Its messages and status history go with it, as in the load
+            // (its files were uploaded before, as the load uploads them).
+            let messages = thread.messages.iter().map(|m| m.id.clone());
+            tally.reject_carried(ObjectKind::Messages, messages, &t.id);
+            tally.reject_carried(ObjectKind::StatusEvents, status_keys(thread), &t.id);
         }
     }
     Ok(())
+}
+
+/// Names for a ticket's status events, which have no id of their own.
+fn status_keys(thread: &TicketThread) -> impl Iterator<Item = String> + '_ {
+    (0..thread.status_history.len()).map(|p| format!("{}:{p}", thread.ticket.id))
 }

@@ -164,6 +164,16 @@ async fn a_value_the_confirmed_map_lacks_rejects_its_tickets_naming_field_and_fi
         && r.hint.contains("map confirm")));
 
     let outcome = run(&project, &source, &dest, Phase::Migrate).await.unwrap();
+    deskshift_sim::harness::assert_plan_predicted(
+        &planned,
+        &outcome,
+        &[
+            ObjectKind::Tickets,
+            ObjectKind::Messages,
+            ObjectKind::Attachments,
+            ObjectKind::StatusEvents,
+        ],
+    );
     assert!(
         outcome.discrepancies.is_empty(),
         "{:?}",

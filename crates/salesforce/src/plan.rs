@@ -188,19 +188,18 @@ async fn tickets(
             }
             Err(reject) => {
                 tally.record(kind, &t.id, refusal(reject), &[]);
-                // Everything the ticket carries goes with it, as in the load.
-                for m in &thread.messages {
-                    tally.record(
-                        ObjectKind::Messages,
-                        &m.id,
-                        Verdict::Reject {
-                            field: "ticket_id".into(),
-                            reason: format!("its ticket {} would be rejected", t.id),
-                            hint: "fix the ticket's reject (see its reason)".into(),
-                        },
-                        &[],
-                    );
-                }
+                // Its messages, files and status events go with it, as in
+                // the load.
+                let messages = thread.messages.iter();
+                tally.reject_carried(
+                    ObjectKind::Messages,
+                    messages.clone().map(|m| m.id.clone()),
+                    &t.id,
+                );
+                let files = messages.flat_map(|m| &m.attachments).map(|a| a.id.clone());
+                tally.reject_carried(ObjectKind::Attachments, files, &t.id);
+                let events = (0..thread.status_history.len()).map(|p| history::event_key(&t.id, p));
+                tally.reject_carried(ObjectKind::StatusEvents, events, &t.id);
             }
         }
         run.ctx.progress.advance(kind, 1);

@@ -62,17 +62,6 @@ pub enum Outcome {
     Match,
 }
 
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Reject => "reject",
-            Outcome::Repair => "repair",
-            Outcome::Skip => "skip",
-            Outcome::Match => "match",
-        }
-    }
-}
-
 /// Counts of one object kind. `source = create + matched + rejected + skipped`;
 /// `repaired` counts the created records that needed a repair.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +173,24 @@ impl PlanTally {
             },
             &[],
         );
+    }
+
+    /// Records of `kind` a refused ticket takes with it (its messages, its
+    /// status events, …): each rejected, naming the ticket.
+    pub fn reject_carried(
+        &self,
+        kind: ObjectKind,
+        ids: impl IntoIterator<Item = String>,
+        ticket_id: &str,
+    ) {
+        for id in ids {
+            let verdict = Verdict::Reject {
+                field: "ticket_id".into(),
+                reason: format!("its ticket {ticket_id} would be rejected"),
+                hint: "fix the ticket's reject (see its reason)".into(),
+            };
+            self.record(kind, &id, verdict, &[]);
+        }
     }
 
     /// A value of record `id` that the map does not carry over.
