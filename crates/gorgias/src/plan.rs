@@ -9,6 +9,10 @@
 //! customer with the same e-mail is matched, not created — the writer's
 //! rule, [`writer::customers::list_existing`]). Ids Gorgias would assign are
 //! stood in for by placeholders so each record is judged on its own fields.
+//!
+//! Not foreseen here: a `to` row naming a Gorgias ticket field the account
+//! lacks (`prepare` rejects that definition by name; plan takes the row's
+//! type for the field's shape without listing the account's fields).
 
 use crate::client::wire::{AttachmentRef, Id};
 use crate::map::customer::{self, CustomerFields};
