@@ -14,7 +14,7 @@
 //! and Accounts modified after deskshift's last write.
 
 use crate::client::bulk::{BulkIngest, BulkOperation, BulkOutcome};
-use crate::client::soql::{in_lists, quote, MAX_WHERE_CHARS};
+use crate::client::soql::quote;
 use crate::client::{ApiError, SalesforceClient};
 use crate::map::schema;
 use crate::prepare::own_source_id;
@@ -260,23 +260,16 @@ async fn remove_files(
 ) -> Result<Vec<Undone>, DestinationError> {
     let prefix = "SELECT Id, ContentDocumentId FROM ContentVersion WHERE ";
     let mut documents: HashMap<String, String> = HashMap::new();
-    for list in in_lists(
-        "Id",
-        versions.iter().map(String::as_str),
-        MAX_WHERE_CHARS - prefix.len(),
-    ) {
-        let rows: Vec<Value> = client
-            .query(&format!("{prefix}{list}"))
-            .try_collect()
-            .await
-            .map_err(|e| api_failure("find the files' documents", e))?;
-        for row in rows {
-            if let (Some(id), Some(doc)) = (
-                row.get("Id").and_then(Value::as_str),
-                row.get("ContentDocumentId").and_then(Value::as_str),
-            ) {
-                documents.insert(id.to_string(), doc.to_string());
-            }
+    let rows = client
+        .query_in(prefix, "Id", versions.iter().map(String::as_str))
+        .await
+        .map_err(|e| api_failure("find the files' documents", e))?;
+    for row in rows {
+        if let (Some(id), Some(doc)) = (
+            row.get("Id").and_then(Value::as_str),
+            row.get("ContentDocumentId").and_then(Value::as_str),
+        ) {
+            documents.insert(id.to_string(), doc.to_string());
         }
     }
     let mut answers = Vec::with_capacity(versions.len());

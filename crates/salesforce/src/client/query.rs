@@ -42,6 +42,24 @@ impl SalesforceClient {
         self.paged("/query", soql, None)
     }
 
+    /// Every row of `select` (`SELECT … FROM … WHERE `) with `field` in
+    /// `values`: one query per `IN` list that fits SOQL's WHERE limit
+    /// ([`super::soql::in_lists`]).
+    pub async fn query_in<'v>(
+        &self,
+        select: &str,
+        field: &str,
+        values: impl IntoIterator<Item = &'v str>,
+    ) -> Result<Vec<Value>, ApiError> {
+        let budget = super::soql::MAX_WHERE_CHARS.saturating_sub(select.len());
+        let mut rows = Vec::new();
+        for list in super::soql::in_lists(field, values, budget) {
+            let found: Vec<Value> = self.query(&format!("{select}{list}")).try_collect().await?;
+            rows.extend(found);
+        }
+        Ok(rows)
+    }
+
     /// As [`SalesforceClient::query`], including deleted and archived rows
     /// (`queryAll`): what rollback and verification need.
     pub fn query_all(&self, soql: &str) -> BoxStream<'static, Result<Value, ApiError>> {

@@ -22,14 +22,12 @@ mod cases;
 mod customers;
 mod schema;
 
-use crate::client::soql::{in_lists, MAX_WHERE_CHARS};
 use crate::map::Record;
 use crate::prepare::Org;
 use crate::writer::{api_failure, Run};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use deskshift_core::destination::{DestinationError, Mismatch, VerifyReport};
 use deskshift_core::model::ObjectKind;
-use futures::TryStreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -202,18 +200,10 @@ pub async fn select_in(
         }
     }
     let prefix = format!("SELECT {} FROM {object} WHERE ", wanted.join(", "));
-    let mut rows = Vec::new();
-    let budget = MAX_WHERE_CHARS.saturating_sub(100);
-    for list in in_lists(field, values.iter().map(String::as_str), budget) {
-        let found: Vec<Value> = run
-            .client
-            .query(&format!("{prefix}{list}"))
-            .try_collect()
-            .await
-            .map_err(|e| api_failure(&format!("read back {object} records"), e))?;
-        rows.extend(found);
-    }
-    Ok(rows)
+    run.client
+        .query_in(&prefix, field, values.iter().map(String::as_str))
+        .await
+        .map_err(|e| api_failure(&format!("read back {object} records"), e))
 }
 
 /// The field names of `records`, for a SELECT.

@@ -16,7 +16,6 @@
 
 use super::batch::{self, Item, Op, Route, Target};
 use super::{api_failure, events, files, messages, notes, topics, updates, Run};
-use crate::client::soql::{in_lists, MAX_WHERE_CHARS};
 use crate::map::case;
 use crate::map::schema;
 use crate::map::users::UserDirectory;
@@ -268,28 +267,21 @@ pub async fn contacts_of(
     }
     let prefix = "SELECT Id, AccountId, Email FROM Contact WHERE ";
     let mut out = HashMap::new();
-    for list in in_lists(
-        "Id",
-        ids.iter().map(String::as_str),
-        MAX_WHERE_CHARS - prefix.len(),
-    ) {
-        let rows: Vec<Value> = run
-            .client
-            .query(&format!("{prefix}{list}"))
-            .try_collect()
-            .await
-            .map_err(|e| api_failure("read the Contacts of the tickets' customers", e))?;
-        for row in rows {
-            let text = |f: &str| row.get(f).and_then(Value::as_str).map(String::from);
-            if let Some(id) = text("Id") {
-                out.insert(
-                    id,
-                    ContactInfo {
-                        account_id: text("AccountId"),
-                        email: text("Email"),
-                    },
-                );
-            }
+    let rows = run
+        .client
+        .query_in(prefix, "Id", ids.iter().map(String::as_str))
+        .await
+        .map_err(|e| api_failure("read the Contacts of the tickets' customers", e))?;
+    for row in rows {
+        let text = |f: &str| row.get(f).and_then(Value::as_str).map(String::from);
+        if let Some(id) = text("Id") {
+            out.insert(
+                id,
+                ContactInfo {
+                    account_id: text("AccountId"),
+                    email: text("Email"),
+                },
+            );
         }
     }
     Ok(out)

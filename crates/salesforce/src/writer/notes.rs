@@ -11,7 +11,6 @@
 use super::cases::Landed;
 use super::messages::{context, in_order};
 use super::{api_failure, Run};
-use crate::client::soql::{in_lists, MAX_WHERE_CHARS};
 use crate::client::ApiError;
 use crate::map::message::{self, CommentMarker, CommentPart, MappedMessage};
 use crate::map::schema;
@@ -24,7 +23,6 @@ use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::Written;
 use deskshift_core::ledger::{content_hash, IdMapState, Intent, Outcome};
 use deskshift_core::model::{ObjectKind, SourceId, Visibility};
-use futures::TryStreamExt;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -124,25 +122,18 @@ async fn existing_markers(
 ) -> Result<HashMap<(String, String), String>, DestinationError> {
     let mut out = HashMap::new();
     let prefix = "SELECT Id, ParentId, CommentBody FROM CaseComment WHERE ";
-    for list in in_lists(
-        "ParentId",
-        cases.iter().map(String::as_str),
-        MAX_WHERE_CHARS - prefix.len(),
-    ) {
-        let rows: Vec<Value> = run
-            .client
-            .query(&format!("{prefix}{list}"))
-            .try_collect()
-            .await
-            .map_err(|e| api_failure("list the comments of a Case", e))?;
-        for row in rows {
-            let text = |f: &str| row.get(f).and_then(Value::as_str).unwrap_or_default();
-            if let Some(marker) = CommentMarker::parse(text("CommentBody")) {
-                out.insert(
-                    (text("ParentId").to_string(), marker.line()),
-                    text("Id").to_string(),
-                );
-            }
+    let rows = run
+        .client
+        .query_in(prefix, "ParentId", cases.iter().map(String::as_str))
+        .await
+        .map_err(|e| api_failure("list the comments of a Case", e))?;
+    for row in rows {
+        let text = |f: &str| row.get(f).and_then(Value::as_str).unwrap_or_default();
+        if let Some(marker) = CommentMarker::parse(text("CommentBody")) {
+            out.insert(
+                (text("ParentId").to_string(), marker.line()),
+                text("Id").to_string(),
+            );
         }
     }
     Ok(out)

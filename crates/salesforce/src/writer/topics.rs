@@ -22,7 +22,6 @@
 use super::batch::{self, Item, Op, Route, Target};
 use super::cases::Landed;
 use super::{api_failure, journal_error, Run};
-use crate::client::soql::{in_lists, MAX_WHERE_CHARS};
 use crate::client::ApiError;
 use crate::map::tags::{self, TagStrategy};
 use crate::map::SfId;
@@ -31,7 +30,6 @@ use deskshift_core::destination::DestinationError;
 use deskshift_core::engine::Written;
 use deskshift_core::ledger::{content_hash, IdMapState};
 use deskshift_core::model::{ObjectKind, Tag};
-use futures::TryStreamExt;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -188,22 +186,15 @@ async fn create(
 async fn find(run: &Run<'_>, names: &[String]) -> Result<HashMap<String, SfId>, DestinationError> {
     let prefix = "SELECT Id, Name FROM Topic WHERE ";
     let mut out = HashMap::new();
-    for list in in_lists(
-        "Name",
-        names.iter().map(String::as_str),
-        MAX_WHERE_CHARS - prefix.len(),
-    ) {
-        let rows: Vec<Value> = run
-            .client
-            .query(&format!("{prefix}{list}"))
-            .try_collect()
-            .await
-            .map_err(|e| api_failure("look up Topics by name", e))?;
-        for row in rows {
-            let text = |f: &str| row.get(f).and_then(Value::as_str).map(String::from);
-            if let (Some(id), Some(name)) = (text("Id"), text("Name")) {
-                out.insert(name.to_lowercase(), id);
-            }
+    let rows = run
+        .client
+        .query_in(prefix, "Name", names.iter().map(String::as_str))
+        .await
+        .map_err(|e| api_failure("look up Topics by name", e))?;
+    for row in rows {
+        let text = |f: &str| row.get(f).and_then(Value::as_str).map(String::from);
+        if let (Some(id), Some(name)) = (text("Id"), text("Name")) {
+            out.insert(name.to_lowercase(), id);
         }
     }
     Ok(out)
@@ -303,22 +294,15 @@ async fn assignments(
 ) -> Result<HashSet<(SfId, SfId)>, DestinationError> {
     let prefix = "SELECT TopicId, EntityId FROM TopicAssignment WHERE ";
     let mut out = HashSet::new();
-    for list in in_lists(
-        "EntityId",
-        case_ids.iter().map(String::as_str),
-        MAX_WHERE_CHARS - prefix.len(),
-    ) {
-        let rows: Vec<Value> = run
-            .client
-            .query(&format!("{prefix}{list}"))
-            .try_collect()
-            .await
-            .map_err(|e| api_failure("list the Topics of the Cases", e))?;
-        for row in rows {
-            let text = |f: &str| row.get(f).and_then(Value::as_str).map(String::from);
-            if let (Some(topic), Some(entity)) = (text("TopicId"), text("EntityId")) {
-                out.insert((topic, entity));
-            }
+    let rows = run
+        .client
+        .query_in(prefix, "EntityId", case_ids.iter().map(String::as_str))
+        .await
+        .map_err(|e| api_failure("list the Topics of the Cases", e))?;
+    for row in rows {
+        let text = |f: &str| row.get(f).and_then(Value::as_str).map(String::from);
+        if let (Some(topic), Some(entity)) = (text("TopicId"), text("EntityId")) {
+            out.insert((topic, entity));
         }
     }
     Ok(out)
@@ -331,22 +315,15 @@ pub async fn names_of(
 ) -> Result<HashMap<SfId, String>, DestinationError> {
     let prefix = "SELECT Id, Name FROM Topic WHERE ";
     let mut out = HashMap::new();
-    for list in in_lists(
-        "Id",
-        ids.iter().map(String::as_str),
-        MAX_WHERE_CHARS - prefix.len(),
-    ) {
-        let rows: Vec<Value> = run
-            .client
-            .query(&format!("{prefix}{list}"))
-            .try_collect()
-            .await
-            .map_err(|e| api_failure("read back Topics", e))?;
-        for row in rows {
-            let text = |f: &str| row.get(f).and_then(Value::as_str).map(String::from);
-            if let (Some(id), Some(name)) = (text("Id"), text("Name")) {
-                out.insert(id, name);
-            }
+    let rows = run
+        .client
+        .query_in(prefix, "Id", ids.iter().map(String::as_str))
+        .await
+        .map_err(|e| api_failure("read back Topics", e))?;
+    for row in rows {
+        let text = |f: &str| row.get(f).and_then(Value::as_str).map(String::from);
+        if let (Some(id), Some(name)) = (text("Id"), text("Name")) {
+            out.insert(id, name);
         }
     }
     Ok(out)
