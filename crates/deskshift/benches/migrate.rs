@@ -25,7 +25,7 @@ use common::Sim;
 use deskshift_sim::stames::StamesData;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The time-scaled budget, unless `DESKSHIFT_BENCH_BUDGET` says otherwise.
 const DEFAULT_BUDGET: &str = "100/2";
@@ -104,13 +104,7 @@ fn measure(label: &str, tickets: usize, with_attachments: bool) -> Measurement {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let pid = child.id();
-    let mut peak = 0;
-    while child.try_wait().unwrap().is_none() {
-        peak = peak.max(support::peak_rss_kib(pid).unwrap_or(0));
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    let seconds = started.elapsed().as_secs_f64();
+    let (seconds, peak_rss_mib) = support::watch(&mut child, started);
     let mut stdout = String::new();
     std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
     let summary: serde_json::Value = serde_json::from_str(&stdout).expect("migrate --json summary");
@@ -126,7 +120,7 @@ fn measure(label: &str, tickets: usize, with_attachments: bool) -> Measurement {
         rate_limited: summary["api"]["rate_limited"].as_u64().unwrap_or(0),
         utilization: summary["api"]["budget_utilization"].as_f64().unwrap_or(0.0),
         seconds,
-        peak_rss_mib: peak as f64 / 1024.0,
+        peak_rss_mib,
     }
 }
 

@@ -170,13 +170,7 @@ fn measure(
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let pid = child.id();
-    let mut peak = 0;
-    while child.try_wait().unwrap().is_none() {
-        peak = peak.max(support::peak_rss_kib(pid).unwrap_or(0));
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    let seconds = started.elapsed().as_secs_f64();
+    let (seconds, peak_rss_mib) = support::watch(&mut child, started);
     assert!(child.wait().unwrap().success(), "migrate failed");
     let calls = difference(&org.calls_by_object(), &calls_before);
     let records = difference(&live_records(&org), &records_before);
@@ -189,7 +183,7 @@ fn measure(
         label: label.into(),
         tickets,
         seconds,
-        peak_rss_mib: peak as f64 / 1024.0,
+        peak_rss_mib,
         calls,
         records,
         reference,

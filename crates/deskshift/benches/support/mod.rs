@@ -45,6 +45,18 @@ pub fn peak_rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Waits for `child` (spawned at `started`), sampling its peak resident set
+/// as it runs: the wall seconds and the peak in MiB of that process only.
+pub fn watch(child: &mut std::process::Child, started: std::time::Instant) -> (f64, f64) {
+    let pid = child.id();
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        peak = peak.max(peak_rss_kib(pid).unwrap_or(0));
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    (started.elapsed().as_secs_f64(), peak as f64 / 1024.0)
+}
+
 /// Today's date from the system clock, without a date crate.
 pub fn today() -> String {
     Command::new("date")
