@@ -419,6 +419,31 @@ pub fn assert_plan_predicted(plan: &Finished, migrated: &Outcome, kinds: &[Objec
     }
 }
 
+/// A ticket and what travels with it: the kinds a refused ticket takes
+/// with it in both writers.
+pub const TICKET_AND_CARRIED: [ObjectKind; 4] = [
+    ObjectKind::Tickets,
+    ObjectKind::Messages,
+    ObjectKind::Attachments,
+    ObjectKind::StatusEvents,
+];
+
+/// `deskshift plan`, then `migrate`, checking that the plan foresaw the
+/// migration's counts for `kinds`; returns both for further checks.
+pub async fn plan_then_migrate(
+    project: &Project,
+    source: &StamesApi,
+    dest: &dyn Destination,
+    kinds: &[ObjectKind],
+) -> (Finished, Outcome) {
+    let planned = plan(project, source, dest).await;
+    let migrated = run(project, source, dest, Phase::Migrate)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_plan_predicted(&planned, &migrated, kinds);
+    (planned, migrated)
+}
+
 /// Every record the Stames emulator broke on purpose is among the plan's
 /// would-be rejects: of its kind, on its field.
 pub fn assert_plan_rejects_malformed(stames: &RunningEmulator, plan: &Finished) {
