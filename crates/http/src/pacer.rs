@@ -11,9 +11,13 @@
 //!    a window ends, the next one is assumed to hold the last limit seen, so
 //!    the calls let through before its first answer arrives stay within it;
 //!    calls still in flight when an answer arrives are assumed not yet counted
-//!    by the remote. A lone client thus never runs into a 429 against a
-//!    fixed-window limit; clients sharing an account see each other's calls
-//!    only through the headers and may, which the shared pause handles.
+//!    by the remote. A window that says no limit (a leaky bucket, which
+//!    refills by leaking, not all at once) and that ran out is followed by
+//!    one probing call, not a burst: the bucket may still be nearly full, of
+//!    another process's calls or of our own. A lone client thus never runs
+//!    into a 429 against a fixed-window limit; clients sharing an account see
+//!    each other's calls only through the headers and may, which the shared
+//!    pause handles.
 //! 3. **The configured budget**, if any: at most `calls` in *any* `per`-long
 //!    stretch (a sliding-window log). This is the operator's cap, e.g. to leave
 //!    room for other integrations sharing the account; it also paces APIs that
@@ -27,6 +31,8 @@
 //! takes it, and every other caller would wait behind it forever. Callers
 //! woken at the same instant race for the slot, so order is roughly, not
 //! strictly, first-come; no caller is held up by another one's absence.
+//! Every observed answer wakes the sleepers too, since it may say there is
+//! room now.
 
 use crate::Budget;
 use reqwest::header::HeaderMap;
@@ -34,6 +40,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// Longest call log kept for a configured budget; larger budgets (daily
@@ -82,6 +89,8 @@ pub struct Pacer {
     min_pause: Duration,
     /// The configured budget as given (before scaling).
     configured: Option<Budget>,
+    /// Wakes waiting callers when an answer was observed.
+    news: Notify,
 }
 
 #[derive(Default)]
@@ -129,6 +138,7 @@ impl Pacer {
             }),
             min_pause: Duration::from_millis(250),
             configured: budget,
+            news: Notify::new(),
         }
     }
 
@@ -148,6 +158,9 @@ impl Pacer {
     /// pacer uses the number of calls in flight to read those headers right.
     pub async fn acquire(&self) -> CallPermit<'_> {
         loop {
+            // Made before the state is read, so news arriving between the
+            // read and the sleep is not missed.
+            let news = self.news.notified();
             let ready_at = {
                 let mut state = self.state();
                 let now = Instant::now();
@@ -161,8 +174,12 @@ impl Pacer {
             };
             // Nothing is held while sleeping (see the module docs). Another
             // caller may take the slot first or extend a pause meanwhile; the
-            // loop checks again.
-            tokio::time::sleep_until(ready_at).await;
+            // loop checks again. An answer's news (room in the remote's
+            // budget) wakes the sleeper early.
+            tokio::select! {
+                () = tokio::time::sleep_until(ready_at) => {}
+                () = news => {}
+            }
         }
     }
 
@@ -192,6 +209,9 @@ impl Pacer {
                     assumed: false,
                 };
                 state.server = Some(match state.server {
+                    // The answer to a probe of a limitless window: news, not
+                    // a correction of counts we guessed.
+                    Some(known) if known.assumed && known.limit.is_none() => seen,
                     // A window we only assumed: the calls we counted against it
                     // may not all have reached the remote yet.
                     Some(known) if known.assumed => ServerWindow {
@@ -214,6 +234,8 @@ impl Pacer {
             None if observation.remaining == 0 => state.pause_until(now + self.min_pause),
             None => {}
         }
+        drop(state);
+        self.news.notify_waiters();
     }
 
     /// Holds every caller for at least `duration` (at least the minimum pause),
@@ -284,6 +306,16 @@ impl State {
                         remaining: limit,
                         reset_at: None,
                         limit: Some(limit),
+                        assumed: true,
+                    }),
+                    // A window without a limit (a leaky bucket) that we
+                    // spent to the last call: the remote's room grows by
+                    // what leaked meanwhile, which nobody told us. Ask with
+                    // one call rather than burst into a full bucket.
+                    (false, None) if window.remaining == 0 => Some(ServerWindow {
+                        remaining: 1,
+                        reset_at: None,
+                        limit: None,
                         assumed: true,
                     }),
                     (false, None) => None,
@@ -429,6 +461,35 @@ mod tests {
         let fourth = pacer.acquire().await;
         assert_eq!(Instant::now(), start + Duration::from_millis(1200));
         drop((first, second, third, fourth));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_bucket_is_probed_with_one_call_before_more_go() {
+        // A leaky bucket says how full it is, not how much refills when; a
+        // process that starts after another one filled it (or a run whose
+        // concurrent calls filled it) must not burst into it.
+        let pacer = Pacer::new(Budget::new(100, Duration::from_secs(2)))
+            .with_min_pause(Duration::from_millis(10));
+        let full = |remaining| BudgetObservation {
+            remaining,
+            limit: None,
+            reset_in: Some(Duration::from_millis(20)),
+        };
+        let start = Instant::now();
+        let permit = pacer.acquire().await;
+        pacer.observe(&full(0));
+        drop(permit);
+        // One call leaked out: one goes, the next waits for its answer …
+        let probe = pacer.acquire().await;
+        assert_eq!(Instant::now(), start + Duration::from_millis(20));
+        let mut waiting = Box::pin(pacer.acquire());
+        assert!(futures::poll!(&mut waiting).is_pending());
+        // … which says there is room for three: they go at once.
+        pacer.observe(&full(3));
+        drop(probe);
+        let permits = vec![waiting.await, pacer.acquire().await, pacer.acquire().await];
+        assert_eq!(Instant::now(), start + Duration::from_millis(20));
+        drop(permits);
     }
 
     #[tokio::test(start_paused = true)]

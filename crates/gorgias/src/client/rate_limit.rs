@@ -14,7 +14,10 @@
 //! pacer assume a fresh window of one call after every leak and serialise
 //! all workers behind one answer at a time (it did: a third of the budget
 //! went unused). Without a limit, the pacer forgets the window when it ends
-//! and the next answer describes the bucket again. The steady rate itself is
+//! and the next answer describes the bucket again — unless the window was
+//! spent, i.e. the bucket was full: then one call goes to ask, and the rest
+//! wait for its answer (a burst there would be answered with 429s, as it
+//! was at the start of each stage before). The steady rate itself is
 //! held by the configured budget (see [`crate::GorgiasConfig::budget`]);
 //! these headers correct it when another integration spends the same account.
 
