@@ -266,6 +266,10 @@ pub struct GorgiasSimArgs {
     /// Inject faults, e.g. "5xx=0.1,reset-after=0.02,storm=0.01@2s" (see crates/sim/src/faults.rs).
     #[arg(long, default_value = "none")]
     pub faults: String,
+    /// What a customer create does with sidebar `data`: kept, ignored or
+    /// refused (the Gorgias sources disagree; see crates/sim/src/gorgias/mod.rs).
+    #[arg(long, default_value = "kept")]
+    pub customer_data_on_create: String,
 }
 
 #[derive(Debug, Args)]

@@ -8,19 +8,7 @@ mod common;
 use common::*;
 use deskshift_core::model::ObjectKind;
 use deskshift_sim::gorgias::ExistingData;
-use serde_json::Value;
-use std::collections::HashMap;
 use std::time::Duration;
-
-fn external_ids(snapshot: &Value, kind: &str) -> HashMap<String, usize> {
-    let mut seen = HashMap::new();
-    for record in snapshot[kind].as_array().into_iter().flatten() {
-        if let Some(x) = record["external_id"].as_str() {
-            *seen.entry(x.to_string()).or_default() += 1;
-        }
-    }
-    seen
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_cut_off_at_any_point_finish_without_duplicates() {
@@ -67,11 +55,11 @@ async fn runs_cut_off_at_any_point_finish_without_duplicates() {
 
     let snapshot = gorgias.snapshot();
     for kind in ["tickets", "customers", "custom_fields"] {
-        let ids = external_ids(&snapshot, kind);
+        let ids = per_external_id(&snapshot, kind);
         let duplicated: Vec<_> = ids.iter().filter(|(_, n)| **n > 1).collect();
         assert!(duplicated.is_empty(), "duplicated {kind}: {duplicated:?}");
     }
-    let tickets = external_ids(&snapshot, "tickets");
+    let tickets = per_external_id(&snapshot, "tickets");
     let stames_tickets = stames.data().tickets.len();
     assert_eq!(tickets.len(), stames_tickets, "every ticket, once");
     let tags: Vec<&str> = snapshot["tags"]

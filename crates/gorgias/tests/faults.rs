@@ -5,21 +5,8 @@
 mod common;
 
 use common::*;
-use deskshift_core::model::ObjectKind;
 use deskshift_sim::gorgias::ExistingData;
-use serde_json::Value;
 use std::collections::HashMap;
-
-/// How many records of `kind` carry each external id.
-fn per_external_id(snapshot: &Value, kind: &str) -> HashMap<String, usize> {
-    let mut seen = HashMap::new();
-    for record in snapshot[kind].as_array().into_iter().flatten() {
-        if let Some(x) = record["external_id"].as_str() {
-            *seen.entry(x.to_string()).or_default() += 1;
-        }
-    }
-    seen
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_leave_no_duplicate_and_nothing_missing() {
@@ -32,18 +19,7 @@ async fn faults_leave_no_duplicate_and_nothing_missing() {
 
     // An operator re-runs a migration that stopped or left tickets for
     // later; each run resumes where the last one ended.
-    let mut outcome = None;
-    for attempt in 1..=8 {
-        match run(&project, &source, &dest, Phase::Migrate).await {
-            Ok(done) if done.counts[&ObjectKind::Tickets].rejected == 0 => {
-                outcome = Some(done);
-                break;
-            }
-            Ok(_) => eprintln!("run {attempt}: some tickets wait for the next run"),
-            Err(error) => eprintln!("run {attempt} stopped: {error}"),
-        }
-    }
-    let outcome = outcome.expect("the migration completes within 8 runs");
+    let outcome = migrate_until_done(&project, &source, &dest, 8).await;
     eprintln!("{:?}", gorgias.stats());
     assert!(
         outcome.discrepancies.is_empty(),

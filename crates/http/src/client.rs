@@ -239,13 +239,24 @@ impl Client {
             };
 
             // Every answer, 429s included, tells the pacer about the budget.
+            let status = response.status();
             let observation = inner.limits.observe(response.headers());
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                // One pause for everyone: the pacer holds every worker, this
+                // one included, until the remote said it would take calls
+                // again. Set before the answer is observed, since observing
+                // wakes the waiting workers and they must find the pause.
+                let pause = retry_after(response.headers())
+                    .or(observation.and_then(|o| o.reset_in))
+                    .unwrap_or(inner.policy.min_delay);
+                tracing::debug!(%method, %url, ?pause, "rate limited; pausing all workers");
+                inner.pacer.pause_for(pause);
+            }
             if let Some(observation) = &observation {
                 inner.pacer.observe(observation);
             }
             drop(permit);
 
-            let status = response.status();
             if status == StatusCode::TOO_MANY_REQUESTS {
                 inner.rate_limited.fetch_add(1, Ordering::Relaxed);
                 tries.rate_limited += 1;
@@ -256,13 +267,6 @@ impl Client {
                         waits: tries.rate_limited,
                     });
                 }
-                // One pause for everyone: the pacer holds every worker, this
-                // one included, until the remote said it would take calls again.
-                let pause = retry_after(response.headers())
-                    .or(observation.and_then(|o| o.reset_in))
-                    .unwrap_or(inner.policy.min_delay);
-                tracing::debug!(%method, %url, ?pause, "rate limited; pausing all workers");
-                inner.pacer.pause_for(pause);
                 continue;
             }
             if is_transient(status) {

@@ -209,9 +209,12 @@ impl Pacer {
                     assumed: false,
                 };
                 state.server = Some(match state.server {
-                    // The answer to a probe of a limitless window: news, not
-                    // a correction of counts we guessed.
-                    Some(known) if known.assumed && known.limit.is_none() => seen,
+                    // The answer to a probe of a limitless window, the only
+                    // call in flight: news, not a correction of counts we
+                    // guessed. (With other calls in flight, the answer may be
+                    // an older call's, from before the bucket filled: the
+                    // lower count stands, below.)
+                    Some(known) if known.assumed && known.limit.is_none() && others == 0 => seen,
                     // A window we only assumed: the calls we counted against it
                     // may not all have reached the remote yet.
                     Some(known) if known.assumed => ServerWindow {
@@ -331,9 +334,17 @@ impl State {
                 };
             }
         }
+        // A probe of a limitless window waits for its answer at least one
+        // leak long, so slow answers do not turn into a probe per pause.
+        let probe_wait = min_pause.max(self.longest_reset);
         if let Some(window) = &mut self.server {
             if window.remaining == 0 {
-                let at = *window.reset_at.get_or_insert(now + min_pause);
+                let wait = if window.limit.is_none() {
+                    probe_wait
+                } else {
+                    min_pause
+                };
+                let at = *window.reset_at.get_or_insert(now + wait);
                 return Some(at);
             }
         }

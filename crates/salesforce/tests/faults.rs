@@ -34,21 +34,7 @@ async fn faults_leave_no_duplicate_and_nothing_missing(bulk_threshold: usize) {
 
     // An operator re-runs a migration that stopped; each run resumes where
     // the last one ended.
-    let mut outcome = None;
-    for attempt in 1..=12 {
-        match run(&project, &source, &dest, Phase::Migrate).await {
-            Ok(done) if done.counts[&ObjectKind::Tickets].rejected == 0 => {
-                outcome = Some(done);
-                break;
-            }
-            Ok(done) => eprintln!(
-                "run {attempt}: tickets rejected: {:?}",
-                done.counts[&ObjectKind::Tickets]
-            ),
-            Err(error) => eprintln!("run {attempt} stopped: {error}"),
-        }
-    }
-    let outcome = outcome.expect("the migration completes within 12 runs");
+    let outcome = migrate_until_done(&project, &source, &dest, 12).await;
     let stats = org.stats();
     eprintln!("{stats:?}");
     assert!(

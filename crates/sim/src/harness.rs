@@ -305,6 +305,28 @@ pub async fn run(
     run_with(project, source, dest, phase, &Silent).await
 }
 
+/// Migrates as an operator does against a misbehaving destination: runs
+/// again after a run that stopped or left tickets for later, up to `runs`
+/// times, and returns the run that finished with no ticket refused.
+pub async fn migrate_until_done(
+    project: &Project,
+    source: &StamesApi,
+    dest: &dyn Destination,
+    runs: u32,
+) -> Outcome {
+    for attempt in 1..=runs {
+        match run(project, source, dest, Phase::Migrate).await {
+            Ok(done) if done.counts[&ObjectKind::Tickets].rejected == 0 => return done,
+            Ok(done) => eprintln!(
+                "run {attempt}: tickets wait for the next run: {:?}",
+                done.counts[&ObjectKind::Tickets]
+            ),
+            Err(error) => eprintln!("run {attempt} stopped: {error}"),
+        }
+    }
+    panic!("the migration did not complete within {runs} runs");
+}
+
 /// [`run`], reporting progress to `progress`.
 pub async fn run_with(
     project: &Project,

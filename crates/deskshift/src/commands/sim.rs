@@ -39,11 +39,16 @@ async fn gorgias(args: GorgiasSimArgs) -> CliResult {
         .faults
         .parse::<FaultSpec>()
         .map_err(|e| CliError::usage(format!("--faults {}: {e}", args.faults)))?;
+    let customer_data_on_create = args
+        .customer_data_on_create
+        .parse()
+        .map_err(|e| CliError::usage(format!("--customer-data-on-create: {e}")))?;
     let config = GorgiasConfig {
         budget,
         credentials: Credentials::from_env(),
         state_file: args.state.clone(),
         faults,
+        customer_data_on_create,
         ..GorgiasConfig::default()
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));

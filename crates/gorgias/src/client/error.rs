@@ -24,6 +24,8 @@ pub enum ApiError {
         what: String,
         status: u16,
         message: String,
+        /// The top-level request fields the answer found fault with.
+        fields: Vec<String>,
     },
     /// The identifier is already used (e.g. a customer's e-mail).
     #[error("Gorgias reports a conflict for {what}: {message}")]
@@ -63,6 +65,7 @@ impl ApiError {
                 what,
                 status: code,
                 message,
+                fields: error_fields(body),
             },
         }
     }
@@ -76,6 +79,11 @@ impl ApiError {
             },
             other => ApiError::Uncertain(other.to_string()),
         }
+    }
+
+    /// Whether Gorgias refused the request over its top-level `field`.
+    pub fn refuses_field(&self, field: &str) -> bool {
+        matches!(self, ApiError::Refused { fields, .. } if fields.iter().any(|f| f == field))
     }
 
     pub fn is_not_found(&self) -> bool {
@@ -120,6 +128,17 @@ pub fn error_message(body: &[u8]) -> Option<String> {
             (!text.is_empty()).then_some(text)
         }
         _ => None,
+    }
+}
+
+/// The top-level field names of the error envelope's `data`, in order.
+fn error_fields(body: &[u8]) -> Vec<String> {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Vec::new();
+    };
+    match value.pointer("/error/data") {
+        Some(Value::Object(map)) => map.keys().filter(|k| *k != "_schema").cloned().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -180,6 +199,20 @@ mod tests {
             error_message(nested_schema).unwrap(),
             "x customer: Invalid.; customer.email: Bad."
         );
+    }
+
+    #[test]
+    fn a_refusal_names_the_fields_it_refused() {
+        let refused = ApiError::from_status(
+            "POST /api/customers",
+            StatusCode::BAD_REQUEST,
+            br#"{"error":{"msg":"Failed.","data":{"data":["Unknown field."],"channels":{"0":{"address":["Bad."]}}}}}"#,
+        );
+        assert!(refused.refuses_field("data"));
+        assert!(refused.refuses_field("channels"));
+        assert!(!refused.refuses_field("email"));
+        let bare = ApiError::from_status("x", StatusCode::BAD_REQUEST, b"{}");
+        assert!(!bare.refuses_field("data"));
     }
 
     #[test]

@@ -265,10 +265,12 @@ impl GorgiasClient {
                 what,
                 status,
                 message,
+                fields,
             } => ApiError::Refused {
                 what,
                 status,
                 message: scrub(message),
+                fields,
             },
             ApiError::Conflict { what, message } => ApiError::Conflict {
                 what,

@@ -77,6 +77,7 @@ impl GorgiasClient {
                     what: what.into(),
                     status: 413,
                     message: "the file is larger than Gorgias accepts (413)".into(),
+                    fields: Vec::new(),
                 });
             }
             return Err(self.scrub(ApiError::from_status(what, answer.status, &answer.body)));

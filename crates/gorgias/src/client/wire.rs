@@ -149,7 +149,8 @@ pub struct NewCustomer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Sidebar data. Deprecated in create bodies by Gorgias (reference
-    /// §4.3) but accepted; it saves a `PUT …/data` call per customer.
+    /// §4.3); where it is still kept it saves a `PUT …/data` call per
+    /// customer (see `writer::customers::DataOnCreate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
 }

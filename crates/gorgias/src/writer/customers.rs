@@ -16,14 +16,15 @@
 //!
 //! A customer's custom-object records ride in its create (sidebar data,
 //! from the [`RecordIndex`]): journaled as creates of their own before the
-//! call, settled by its outcome.
+//! call, settled by its outcome. The data goes in the create body where the
+//! account keeps it there, else in a PUT right after ([`DataOnCreate`]).
 
 use super::records;
 use super::spill::RecordIndex;
 use super::users::api_failure;
 use super::{journal_error, Run};
-use crate::client::wire::{Customer as GorgiasCustomer, Id};
-use crate::client::ApiError;
+use crate::client::wire::{Customer as GorgiasCustomer, Id, NewCustomer};
+use crate::client::{ApiError, GorgiasClient};
 use crate::map::customer::{self, CustomerFields};
 use deskshift_core::destination::notes::Category;
 use deskshift_core::destination::{DestinationError, DELTA};
@@ -31,9 +32,12 @@ use deskshift_core::engine::{WriteError, Written};
 use deskshift_core::ledger::{content_hash, IdMapState, Intent, JournalId, Outcome};
 use deskshift_core::model::{CustomObjectRecord, Customer, ObjectKind};
 use deskshift_core::normalise::email_key;
+use deskshift_core::source::Reject;
 use futures::TryStreamExt;
+use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 const KIND: ObjectKind = ObjectKind::Customers;
 
@@ -68,6 +72,7 @@ pub async fn load(
     // gathered meanwhile, to catch later duplicates of them.
     let mut directory: Option<Directory> = None;
     let mut done_early: HashMap<String, Holder> = HashMap::new();
+    let data_on_create = DataOnCreate::default();
     run.ctx.progress.start(KIND, None);
     let mut customers = run.records(run.ctx.source.customers(None));
     while let Some(c) = customers.try_next().await? {
@@ -105,7 +110,7 @@ pub async fn load(
                 directory = Some(list_existing(run, std::mem::take(&mut done_early)).await?);
             }
             if let Some(dir) = directory.as_mut() {
-                migrate_one(run, dir, &c, email, fields, records).await?;
+                migrate_one(run, dir, &c, email, fields, records, &data_on_create).await?;
             }
         }
         run.ctx.progress.advance(KIND, 1);
@@ -179,15 +184,26 @@ async fn migrate_one(
     email: Option<String>,
     fields: &CustomerFields,
     index: &RecordIndex,
+    data_on_create: &DataOnCreate,
 ) -> Result<(), DestinationError> {
     let hash = content_hash(c);
     let client = run.client;
+    // The data Gorgias showed for this customer when this call created it
+    // or found it again: whether a data PUT must follow.
+    let shown: Mutex<Option<Option<Value>>> = Mutex::new(None);
+    let show = |data: &Option<Value>| {
+        *shown.lock().unwrap_or_else(PoisonError::into_inner) = Some(data.clone());
+    };
     let lookup = || async {
         let found = client
             .customers_by_external_id(&c.id)
             .await
             .map_err(ApiError::into_write_error)?;
-        Ok(found.first().map(|c| c.id.to_string()))
+        let first = found.into_iter().next();
+        if let Some(first) = &first {
+            show(&first.data);
+        }
+        Ok(first.map(|c| c.id.to_string()))
     };
     // A create of this customer that landed before a crash would otherwise
     // be found by its e-mail below and taken for a pre-existing customer.
@@ -216,7 +232,7 @@ async fn migrate_one(
     }
     if !riding.is_empty() {
         let refs: Vec<&CustomObjectRecord> = riding.iter().collect();
-        let data = plan.body.data.take().unwrap_or(serde_json::Value::Null);
+        let data = plan.body.data.take().unwrap_or(Value::Null);
         plan.body.data = Some(records::with_records(&data, &refs));
     }
     let riders = Riders::announce(run, &riding)?;
@@ -229,8 +245,11 @@ async fn migrate_one(
         .ctx
         .journal
         .create_once(KIND, &c.id, &hash, &lookup, || async {
-            match client.create_customer(&plan.body).await {
-                Ok(created) => Ok(created.id.to_string()),
+            match data_on_create.create(client, &plan.body).await {
+                Ok(created) => {
+                    show(&created.data);
+                    Ok(created.id.to_string())
+                }
                 Err(ApiError::Conflict { message, .. }) => {
                     conflict.store(true, Ordering::SeqCst);
                     Err(WriteError::Refused(message))
@@ -248,15 +267,24 @@ async fn migrate_one(
         }
     };
     let conflicted = conflict.load(Ordering::SeqCst);
+    let dest = written.dest_id().filter(|_| !conflicted);
+    let shown = shown.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let data_failed = match (dest, shown, &plan.body.data) {
+        (Some(dest), Some(shown), Some(wanted)) => {
+            complete_data(run, &c.id, dest, shown, wanted).await?
+        }
+        _ => false,
+    };
     riders.settle(
         run,
         index,
-        written.dest_id().filter(|_| !conflicted),
+        dest.filter(|_| !data_failed),
         match &written {
             Written::Rejected(_) if conflicted => {
                 "its customer already existed in Gorgias and is left untouched"
             }
             Written::Rejected(_) => "its customer was refused by Gorgias",
+            _ if data_failed => "its customer's sidebar data could not be set",
             _ => "",
         },
     )?;
@@ -284,6 +312,132 @@ async fn migrate_one(
             run.tally(KIND, &c.id, &written)
         }
         _ => run.tally(KIND, &c.id, &written),
+    }
+}
+
+/// Where a customer's sidebar `data` goes: in the create body (one call),
+/// or, when this account's create drops or refuses `data`, in a
+/// `PUT /api/customers/{id}/data` after it (two calls). The Gorgias
+/// sources disagree on which holds (`docs/deviations.md`), so the first
+/// create that carries data finds out, and the rest of the run follows.
+#[derive(Debug, Default)]
+pub(crate) struct DataOnCreate {
+    apart: AtomicBool,
+}
+
+impl DataOnCreate {
+    /// Creates `body`'s customer, with its data when the account keeps data
+    /// in a create; the answer shows what it kept ([`complete_data`] adds
+    /// the rest). The data PUT is not made here: a create that landed is
+    /// settled by the journal as created whatever happens to its data.
+    pub(crate) async fn create(
+        &self,
+        client: &GorgiasClient,
+        body: &NewCustomer,
+    ) -> Result<GorgiasCustomer, ApiError> {
+        if body.data.is_some() && !self.apart.load(Ordering::SeqCst) {
+            match client.create_customer(body).await {
+                Ok(created) => {
+                    if shows_none_of(created.data.as_ref(), body.data.as_ref()) {
+                        tracing::info!(
+                            "Gorgias created a customer without the data in its body; \
+                             setting data with a separate call from now on"
+                        );
+                        self.apart.store(true, Ordering::SeqCst);
+                    }
+                    return Ok(created);
+                }
+                Err(refused) if refused.refuses_field("data") => {
+                    tracing::info!(
+                        "Gorgias refuses data in a customer create; \
+                         setting data with a separate call from now on"
+                    );
+                    self.apart.store(true, Ordering::SeqCst);
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        let bare = NewCustomer {
+            data: None,
+            ..body.clone()
+        };
+        client.create_customer(&bare).await
+    }
+}
+
+/// Gives Gorgias customer `dest` (Stames customer `source_id`) the `wanted`
+/// data where what it `shown` lacks some of it, merged over what it holds
+/// (a data PUT replaces all of it). `true` when that failed: the customer
+/// stays created, and the failure is recorded against its `data`.
+async fn complete_data(
+    run: &Run<'_>,
+    source_id: &str,
+    dest: &str,
+    shown: Option<Value>,
+    wanted: &Value,
+) -> Result<bool, DestinationError> {
+    if holds(shown.as_ref(), wanted) {
+        return Ok(false);
+    }
+    let id: Id = dest.parse().map_err(|_| {
+        DestinationError::Other(format!(
+            "customer {source_id} has no usable Gorgias id ({dest})"
+        ))
+    })?;
+    let mut merged = match shown {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    if let Value::Object(ours) = wanted {
+        merged.extend(ours.clone());
+    }
+    match run
+        .client
+        .put_customer_data(id, &Value::Object(merged))
+        .await
+    {
+        Ok(()) => Ok(false),
+        Err(error) => {
+            run.record_reject(&Reject::new(
+                KIND,
+                Some(source_id.to_string()),
+                "data",
+                format!(
+                    "created as Gorgias customer {id}, but its sidebar data (company, field \
+                     values, custom-object records) could not be set: {error}"
+                ),
+                "`deskshift verify` lists what it lacks; set it in Gorgias, or roll the run \
+                 back and migrate again once Gorgias accepts it",
+            ))?;
+            Ok(true)
+        }
+    }
+}
+
+/// Whether the data Gorgias shows holds every key of `wanted` as wanted.
+/// Keys set to null count as absent on both sides: an API may drop them.
+fn holds(shown: Option<&Value>, wanted: &Value) -> bool {
+    match (shown, wanted) {
+        (Some(Value::Object(shown)), Value::Object(wanted)) => {
+            wanted.iter().all(|(key, value)| match shown.get(key) {
+                Some(held) => holds(Some(held), value),
+                None => value.is_null(),
+            })
+        }
+        (shown, Value::Null) => shown.is_none_or(Value::is_null),
+        (shown, wanted) => shown == Some(wanted),
+    }
+}
+
+/// Whether the data a created customer shows has none of `sent`'s keys: a
+/// create that dropped its data, not one that kept it differently.
+fn shows_none_of(shown: Option<&Value>, sent: Option<&Value>) -> bool {
+    let (Some(Value::Object(sent)), shown) = (sent, shown) else {
+        return false;
+    };
+    match shown {
+        Some(Value::Object(shown)) => !sent.keys().any(|key| shown.contains_key(key)),
+        _ => true,
     }
 }
 

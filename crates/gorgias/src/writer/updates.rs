@@ -421,7 +421,9 @@ pub async fn put_customer(
             Some(ours) => merged.insert(DATA_KEY.into(), ours.clone()),
             None => merged.remove(DATA_KEY),
         };
-        changes.insert("data".into(), Value::Object(merged));
+        // The documented way: the customer update body has no `data` in
+        // Gorgias's current OpenAPI (see `docs/deviations.md`).
+        client.put_customer_data(id, &Value::Object(merged)).await?;
     }
     if changes.is_empty() {
         return Ok(());

@@ -31,16 +31,38 @@ pub async fn gorgias_with(
     faults: FaultSpec,
     state: Option<PathBuf>,
 ) -> RunningGorgias {
-    let config = SimConfig {
+    gorgias_configured(|config| {
+        config.existing = existing;
+        config.faults = faults;
+        config.state_file = state;
+    })
+    .await
+}
+
+/// An emulator at the tests' budget, its configuration adjusted by `adjust`.
+pub async fn gorgias_configured(adjust: impl FnOnce(&mut SimConfig)) -> RunningGorgias {
+    let mut config = SimConfig {
         budget: BUDGET.parse().expect("budget"),
-        existing,
-        faults,
-        state_file: state,
         ..SimConfig::default()
     };
+    adjust(&mut config);
     GorgiasEmulator::start(config, "127.0.0.1:0".parse().unwrap())
         .await
         .expect("Gorgias emulator starts")
+}
+
+/// How many records of `kind` in an emulator snapshot carry each external id.
+pub fn per_external_id(
+    snapshot: &serde_json::Value,
+    kind: &str,
+) -> std::collections::HashMap<String, usize> {
+    let mut seen = std::collections::HashMap::new();
+    for record in snapshot[kind].as_array().into_iter().flatten() {
+        if let Some(x) = record["external_id"].as_str() {
+            *seen.entry(x.to_string()).or_default() += 1;
+        }
+    }
+    seen
 }
 
 pub fn destination(gorgias: &RunningGorgias) -> Gorgias {

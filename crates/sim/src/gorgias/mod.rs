@@ -165,6 +165,38 @@ pub struct GorgiasConfig {
     pub domain: String,
     /// Largest accepted upload, per file.
     pub max_upload_bytes: u64,
+    /// What `POST /api/customers` does with a `data` field.
+    pub customer_data_on_create: CustomerDataOnCreate,
+}
+
+/// What `POST /api/customers` does with sidebar `data` in its body. The
+/// sources disagree: the customer docs call `data` in customer bodies
+/// deprecated (so still accepted), while the current OpenAPI's create body
+/// has no `data` at all (so it may be dropped, or refused as an unknown
+/// field). The emulator can play each, so the writer is proven against all
+/// three.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CustomerDataOnCreate {
+    /// Stored, as the deprecated field still is (the default).
+    #[default]
+    Kept,
+    /// Accepted and dropped: the customer is created without it.
+    Ignored,
+    /// Refused: `400` naming `data` as an unknown field.
+    Refused,
+}
+
+impl std::str::FromStr for CustomerDataOnCreate {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<CustomerDataOnCreate, String> {
+        match s {
+            "kept" => Ok(CustomerDataOnCreate::Kept),
+            "ignored" => Ok(CustomerDataOnCreate::Ignored),
+            "refused" => Ok(CustomerDataOnCreate::Refused),
+            other => Err(format!("`{other}` is not one of kept, ignored, refused")),
+        }
+    }
 }
 
 impl Default for GorgiasConfig {
@@ -179,6 +211,7 @@ impl Default for GorgiasConfig {
             existing: ExistingData::default(),
             domain: DEFAULT_DOMAIN.to_string(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            customer_data_on_create: CustomerDataOnCreate::default(),
         }
     }
 }
@@ -217,6 +250,7 @@ pub(crate) struct App {
     credentials: Credentials,
     counters: Counters,
     max_upload_bytes: u64,
+    customer_data_on_create: CustomerDataOnCreate,
     /// `http://127.0.0.1:PORT`, for file URLs when a request has no Host.
     base_url: String,
 }
@@ -245,6 +279,7 @@ impl GorgiasEmulator {
             credentials: config.credentials.clone(),
             counters: Counters::default(),
             max_upload_bytes: config.max_upload_bytes,
+            customer_data_on_create: config.customer_data_on_create,
             base_url: format!("http://{local_addr}"),
         });
         let limit = config.budget.calls;

@@ -7,7 +7,8 @@
 //!   its `email` and by the addresses of its `email` channels; the emulator
 //!   keeps both in step (an `email` without a matching channel gets one, a
 //!   customer with only an e-mail channel gets it as `email`) — inferred.
-//! - `PUT /api/customers/{id}/data` sets the sidebar data, 202.
+//! - `PUT /api/customers/{id}/data` sets the sidebar data, 202. What a
+//!   create does with `data` is configurable ([`CustomerDataOnCreate`]).
 //! - Merge is not emulated.
 
 use super::super::errors::{ApiError, FieldErrors};
@@ -16,7 +17,7 @@ use super::super::render;
 use super::super::store::model::*;
 use super::super::store::{Origin, State};
 use super::super::validate::*;
-use super::super::App;
+use super::super::{App, CustomerDataOnCreate};
 use super::{accepted, created, list_query, list_reply, ok, parse_id, JsonBody, Params, Reply};
 use axum::extract::{Path, State as AxState};
 use axum::http::Uri;
@@ -397,7 +398,23 @@ pub async fn list(AxState(app): AxState<Arc<App>>, uri: Uri, params: Params) -> 
     })
 }
 
-pub async fn create_handler(AxState(app): AxState<Arc<App>>, JsonBody(body): JsonBody) -> Reply {
+pub async fn create_handler(
+    AxState(app): AxState<Arc<App>>,
+    JsonBody(mut body): JsonBody,
+) -> Reply {
+    if let Some(obj) = body.as_object_mut().filter(|o| o.contains_key("data")) {
+        match app.customer_data_on_create {
+            CustomerDataOnCreate::Kept => {}
+            CustomerDataOnCreate::Ignored => {
+                obj.remove("data");
+            }
+            CustomerDataOnCreate::Refused => {
+                let mut errors = FieldErrors::new();
+                errors.add("data", UNKNOWN);
+                errors.check("Failed to create the customer.")?;
+            }
+        }
+    }
     let value = app.store.write(|s| {
         let id = create(s, Origin::Api, &body)?;
         Ok(render::customer(&s.customers[&id]))
