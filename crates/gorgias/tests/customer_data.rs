@@ -7,8 +7,28 @@ mod common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;
-use deskshift_sim::gorgias::CustomerDataOnCreate;
+use deskshift_gorgias::map::customer::OBJECTS_KEY;
+use deskshift_gorgias::Gorgias;
+use deskshift_sim::gorgias::{CustomerDataOnCreate, GorgiasConfig as SimConfig, RunningGorgias};
+use deskshift_sim::stames::writes::CustomerPatch;
+use deskshift_sim::stames::RunningEmulator;
+use deskshift_stames::StamesApi;
 use serde_json::Value;
+use std::collections::HashMap;
+
+/// An emulator configured by `adjust`, a destination on it, and a project
+/// over `stames` that has run `prepare`.
+async fn prepared(
+    stames: &RunningEmulator,
+    adjust: impl FnOnce(&mut SimConfig),
+) -> (RunningGorgias, StamesApi, Gorgias, Project) {
+    let gorgias = gorgias_configured(adjust).await;
+    let (source, dest, project) = (source(stames), destination(&gorgias), Project::new());
+    run(&project, &source, &dest, Phase::Prepare { pause: false })
+        .await
+        .unwrap();
+    (gorgias, source, dest, project)
+}
 
 /// Gorgias customers whose data holds deskshift's key.
 fn with_our_data(snapshot: &Value) -> usize {
@@ -22,11 +42,8 @@ fn with_our_data(snapshot: &Value) -> usize {
 
 async fn migrate_with(mode: CustomerDataOnCreate) -> (usize, u64, u64) {
     let stames = stames(31, 20).await;
-    let gorgias = gorgias_configured(|c| c.customer_data_on_create = mode).await;
-    let (source, dest, project) = (source(&stames), destination(&gorgias), Project::new());
-    run(&project, &source, &dest, Phase::Prepare { pause: false })
-        .await
-        .unwrap();
+    let (gorgias, source, dest, project) =
+        prepared(&stames, |c| c.customer_data_on_create = mode).await;
     let calls_before = gorgias.stats().calls;
     let outcome = run(&project, &source, &dest, Phase::Migrate).await.unwrap();
     assert!(
@@ -70,12 +87,11 @@ async fn data_set_apart_survives_faults_and_creates_that_landed_unseen() {
     let faults = "5xx=0.05,5xx-after=0.15,reset=0.03,reset-after=0.10,seed=4"
         .parse()
         .expect("fault spec");
-    let gorgias = gorgias_configured(|c| {
+    let (gorgias, source, dest, project) = prepared(&stames, |c| {
         c.customer_data_on_create = CustomerDataOnCreate::Ignored;
         c.faults = faults;
     })
     .await;
-    let (source, dest, project) = (source(&stames), destination(&gorgias), Project::new());
     let done = migrate_until_done(&project, &source, &dest, 8).await;
     assert_eq!(done.counts[&ObjectKind::Customers].rejected, 0);
     let injected = gorgias.stats().faults;
@@ -88,4 +104,120 @@ async fn data_set_apart_survives_faults_and_creates_that_landed_unseen() {
     assert!(customers.values().all(|n| *n == 1), "duplicated customers");
     assert!(with_our_data(&snapshot) > 0);
     assert_verifies_clean(&project, &source, &dest).await;
+}
+
+/// Custom-object records of Stames customers that share an e-mail with an
+/// earlier customer (its follower), each with that earlier customer (the
+/// leader): `(record, follower, leader)`.
+fn records_of_followers(stames: &RunningEmulator) -> Vec<(u64, u64, u64)> {
+    let data = stames.data();
+    let mut leaders: HashMap<String, u64> = HashMap::new();
+    let mut followers: HashMap<u64, u64> = HashMap::new();
+    for c in &data.customers {
+        let email = c
+            .email
+            .as_deref()
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| deskshift_gorgias::map::customer::is_email(e));
+        let (Some(email), Some(id)) = (email, c.id) else {
+            continue;
+        };
+        match leaders.get(&email) {
+            Some(leader) => followers.insert(id, *leader),
+            None => leaders.insert(email, id),
+        };
+    }
+    let found: Vec<(u64, u64, u64)> = data
+        .custom_object_records
+        .iter()
+        .filter_map(|r| {
+            let (follower, leader) = r
+                .customer_ids
+                .iter()
+                .find_map(|c| followers.get(c).map(|leader| (*c, *leader)))?;
+            Some((r.id?, follower, leader))
+        })
+        .collect();
+    assert!(
+        !found.is_empty(),
+        "the workspace has followers with records"
+    );
+    found
+}
+
+/// Whether the Gorgias customer of Stames customer `owner` holds `record`.
+fn holds_record(snapshot: &Value, owner: u64, record: u64) -> bool {
+    snapshot["customers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["external_id"].as_str() == Some(owner.to_string().as_str()))
+        .filter_map(|c| c["data"][OBJECTS_KEY].as_object())
+        .flat_map(|objects| objects.values())
+        .any(|records| !records[record.to_string()].is_null())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_of_customers_sharing_an_e_mail_ride_in_the_first_ones_create() {
+    // Stames customers sharing an e-mail become one Gorgias customer, the
+    // first of them; the others' custom-object records go into its create
+    // rather than a read and a data write each afterwards.
+    let stames = stames(1, 60).await;
+    let riding = records_of_followers(&stames);
+    let (gorgias, source, dest, project) = prepared(&stames, |_| {}).await;
+    let outcome = run(&project, &source, &dest, Phase::Migrate).await.unwrap();
+    let records = &outcome.counts[&ObjectKind::CustomObjectRecords];
+    assert_eq!(records.created, records.source, "{records:?}");
+    assert_eq!(
+        gorgias.events_of("customer-updated"),
+        0,
+        "no record needed a data write of its own"
+    );
+    let snapshot = gorgias.snapshot();
+    for (record, _, leader) in riding {
+        assert!(
+            holds_record(&snapshot, leader, record),
+            "record {record} rides with customer {leader}"
+        );
+    }
+    assert_verifies_clean(&project, &source, &dest).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_leader_leaves_its_followers_records_to_their_own_create() {
+    let stames = stames(1, 60).await;
+    let (record, follower, leader) = records_of_followers(&stames)[0];
+    // Gorgias refuses a channel address over 320 characters: the leader's
+    // create fails, and the follower is then created on its own.
+    stames
+        .patch_customer(
+            leader,
+            CustomerPatch {
+                phone: Some(Some("5".repeat(400))),
+                ..CustomerPatch::default()
+            },
+        )
+        .await
+        .expect("patch");
+    let (gorgias, source, dest, project) = prepared(&stames, |_| {}).await;
+    let outcome = run(&project, &source, &dest, Phase::Migrate).await.unwrap();
+    assert!(outcome.counts[&ObjectKind::Customers].rejected >= 1);
+    let snapshot = gorgias.snapshot();
+    assert!(
+        holds_record(&snapshot, follower, record),
+        "record {record} of follower {follower} rides in the follower's own create"
+    );
+    let ledger = project.ledger();
+    let rejected: Vec<String> = ledger
+        .rejects(None)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reject)
+        .filter(|r| r.kind == ObjectKind::CustomObjectRecords)
+        .filter_map(|r| r.source_id)
+        .collect();
+    assert!(
+        !rejected.contains(&record.to_string()),
+        "the follower's record is not rejected with the leader: {rejected:?}"
+    );
 }

@@ -134,7 +134,6 @@ pub fn scope() -> ScopeReport {
             customers_in_duplicate_groups: 2,
             duplicate_examples: vec![("dup@example.com".into(), 2)],
             companies: 1,
-            merged_with_records: 1,
         },
         tickets: TicketSummary {
             by_status: BTreeMap::from([("open".into(), 2), ("solved".into(), 1)]),

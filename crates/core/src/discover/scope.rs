@@ -108,12 +108,6 @@ pub struct CustomerSummary {
     /// accounts gives each one account, shared by its customers.
     #[serde(default)]
     pub companies: u64,
-    /// Customers sharing an e-mail with an earlier customer (so merged into
-    /// it by a destination that deduplicates) that custom-object records
-    /// link to: their records must be moved onto the customer they merge
-    /// into, which costs calls of its own.
-    #[serde(default)]
-    pub merged_with_records: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

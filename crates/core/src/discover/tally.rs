@@ -48,10 +48,6 @@ pub(super) struct Tally<'l> {
     automations: Vec<Automation>,
     /// Distinct company keys (companies are far fewer than customers).
     companies: HashSet<String>,
-    /// Customers whose e-mail an earlier customer has (duplicates beyond
-    /// the first of their group: few), and those of them records link to.
-    merged_customers: HashSet<SourceId>,
-    merged_with_records: HashSet<SourceId>,
 }
 
 impl<'l> Tally<'l> {
@@ -88,8 +84,6 @@ impl<'l> Tally<'l> {
             custom_objects: Vec::new(),
             automations: Vec::new(),
             companies: HashSet::new(),
-            merged_customers: HashSet::new(),
-            merged_with_records: HashSet::new(),
         }
     }
 
@@ -227,23 +221,8 @@ impl<'l> Tally<'l> {
                 self.companies.insert(key);
             }
         }
-        if let Some(email) = &email {
-            if self.natural_key_seen(ObjectKind::Customers, email)? {
-                self.merged_customers.insert(customer.id.clone());
-            }
-        }
         let entry = index_entry(&customer.id, customer, email, Some(&customer.updated_at));
         self.index(ObjectKind::Customers, entry)
-    }
-
-    /// Whether a record of `kind` read earlier has natural key `key`: in
-    /// the batch not written yet, or in the ledger.
-    fn natural_key_seen(&self, kind: ObjectKind, key: &str) -> Result<bool, DiscoverError> {
-        let pending = self
-            .pending_index
-            .get(&kind)
-            .is_some_and(|batch| batch.iter().any(|e| e.natural_key.as_deref() == Some(key)));
-        Ok(pending || self.ledger.source_has_natural_key(kind, key)?)
     }
 
     pub fn tag(&mut self, _tag: &Tag) {
@@ -269,11 +248,6 @@ impl<'l> Tally<'l> {
 
     pub fn custom_object_record(&mut self, record: &CustomObjectRecord) {
         self.read(ObjectKind::CustomObjectRecords, 1);
-        for customer in &record.customer_ids {
-            if self.merged_customers.contains(customer) {
-                self.merged_with_records.insert(customer.clone());
-            }
-        }
         if let Some(summary) = self
             .custom_objects
             .iter_mut()
@@ -444,7 +418,6 @@ impl<'l> Tally<'l> {
         self.customers.customers_in_duplicate_groups = duplicates.iter().map(|(_, n)| n).sum();
         self.customers.duplicate_examples = duplicates.into_iter().take(10).collect();
         self.customers.companies = self.companies.len() as u64;
-        self.customers.merged_with_records = self.merged_with_records.len() as u64;
 
         let discrepancies: Vec<String> = self
             .counts

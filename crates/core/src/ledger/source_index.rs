@@ -88,16 +88,6 @@ impl Ledger {
             .map_err(LedgerError::sql("count source records"))
     }
 
-    /// Whether some record of `kind` has natural key `key` (an indexed lookup).
-    pub fn source_has_natural_key(&self, kind: ObjectKind, key: &str) -> Result<bool, LedgerError> {
-        self.conn
-            .prepare_cached(
-                "SELECT 1 FROM source_index WHERE kind = ?1 AND natural_key = ?2 LIMIT 1",
-            )
-            .and_then(|mut stmt| stmt.exists((kind, key)))
-            .map_err(LedgerError::sql("look up a natural key"))
-    }
-
     /// Natural keys shared by more than one record of `kind` (e.g. customers with
     /// the same e-mail), with how many records share each; most shared first.
     pub fn duplicate_natural_keys(

@@ -262,7 +262,7 @@ async fn migrate_one(
     let written = match written {
         Ok(written) => written,
         Err(error) => {
-            riders.settle(run, index, None, "its customer's create failed")?;
+            riders.settle(run, index, &c.id, None, "its customer's create failed")?;
             return Err(error);
         }
     };
@@ -278,6 +278,7 @@ async fn migrate_one(
     riders.settle(
         run,
         index,
+        &c.id,
         dest.filter(|_| !data_failed),
         match &written {
             Written::Rejected(_) if conflicted => {
@@ -530,10 +531,14 @@ impl<'r> Riders<'r> {
     }
 
     /// `dest`: the customer that now holds them; else `why` they are not in.
+    /// Without a `dest`, the records of customers that follow `owner` (same
+    /// e-mail; see [`super::spill`]) are only closed in the journal and left
+    /// open in the index, to ride with their own customer's create.
     fn settle(
         &self,
         run: &Run<'_>,
         index: &RecordIndex,
+        owner: &str,
         dest: Option<&str>,
         why: &str,
     ) -> Result<(), DestinationError> {
@@ -556,6 +561,9 @@ impl<'r> Riders<'r> {
             .collect();
         run.ctx.journal.with(|l| l.record_outcomes(&outcomes))?;
         for r in self.records {
+            if dest.is_none() && !r.customer_ids.iter().any(|c| c == owner) {
+                continue;
+            }
             match dest {
                 Some(dest) => run.tally(KIND, &r.id, &Written::Created(dest.to_string()))?,
                 None if why.contains("left untouched") => run.skip(KIND, &r.id, why.to_string()),

@@ -4,9 +4,11 @@
 //! `docs/deviations.md`).
 //!
 //! Most records travel *inside* their customer's create (see
-//! [`super::spill`] and [`super::customers`]): no call of their own. This
-//! module writes the rest after the customers: records of customers done in
-//! an earlier run, or merged into another customer. A data PUT replaces the
+//! [`super::spill`] and [`super::customers`]), those of a customer merged
+//! into another one (same e-mail) inside that one's create: no call of
+//! their own. This module writes the rest after the customers: records of
+//! customers done in an earlier run, or merged into a customer done in an
+//! earlier run. A data PUT replaces the
 //! customer's whole data, so each such write reads the customer first (also
 //! the before-image rollback restores), adds the records and writes once
 //! per customer. Customers that existed in Gorgias before the migration are

@@ -8,10 +8,19 @@
 //! however many records there are (invariant 7). Each record is marked once
 //! accounted for (written, skipped or rejected); whatever is left at the end
 //! is written by [`super::records`] the slower way (read, merge, write).
+//!
+//! Stames customers that share an e-mail become one Gorgias customer, the
+//! first of them (its *leader*; see [`super::customers`]). A follower's
+//! records are therefore indexed under its leader as well as under itself,
+//! so they ride in the leader's create instead of costing a read and a
+//! write each afterwards; should the leader's create fail, they are still
+//! open under the follower, which is then created on its own. Who leads is
+//! found by a first pass over the customers, into the same file.
 
 use super::Run;
 use deskshift_core::destination::DestinationError;
 use deskshift_core::model::{CustomObjectRecord, ObjectKind};
+use deskshift_core::source::Read;
 use futures::TryStreamExt;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashSet;
@@ -49,13 +58,16 @@ impl RecordIndex {
              CREATE TABLE records (
                  id TEXT NOT NULL, customer TEXT NOT NULL, body TEXT NOT NULL,
                  accounted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (id, customer));
-             CREATE INDEX records_by_customer ON records (customer, accounted);",
+             CREATE INDEX records_by_customer ON records (customer, accounted);
+             CREATE TABLE leaders (email TEXT PRIMARY KEY, customer TEXT NOT NULL);
+             CREATE TABLE followers (customer TEXT PRIMARY KEY, leader TEXT NOT NULL);",
         )
         .map_err(sql)?;
         let index = RecordIndex {
             conn: Mutex::new(conn),
             _file: file,
         };
+        index.find_leaders(run, only).await?;
         let mut records = run.object_records(run.ctx.source.custom_object_records(None));
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(record) = records.try_next().await? {
@@ -72,6 +84,55 @@ impl RecordIndex {
         Ok(index)
     }
 
+    /// Records which customers follow another one (the first customer in
+    /// source order with the same e-mail key, as the customers writer
+    /// merges them). Only this pass's customers of `only` take part. The
+    /// source's rejects are left to the customers writer's own pass.
+    async fn find_leaders(
+        &self,
+        run: &Run<'_>,
+        only: Option<&HashSet<String>>,
+    ) -> Result<(), DestinationError> {
+        let mut customers = run.ctx.source.customers(None);
+        let mut batch = Vec::with_capacity(BATCH);
+        while let Some(read) = customers.try_next().await? {
+            let Read::Record(customer) = read else {
+                continue;
+            };
+            if only.is_some_and(|only| !only.contains(&customer.id)) {
+                continue;
+            }
+            if let Some(email) = crate::map::customer::email_of(&customer) {
+                batch.push((email, customer.id));
+            }
+            if batch.len() == BATCH {
+                self.insert_leaders(&std::mem::take(&mut batch))?;
+            }
+        }
+        self.insert_leaders(&batch)
+    }
+
+    fn insert_leaders(&self, customers: &[(String, String)]) -> Result<(), DestinationError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(sql)?;
+        {
+            let mut lead = tx
+                .prepare_cached("INSERT OR IGNORE INTO leaders (email, customer) VALUES (?1, ?2)")
+                .map_err(sql)?;
+            let mut follow = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO followers (customer, leader)
+                     SELECT ?2, customer FROM leaders WHERE email = ?1 AND customer <> ?2",
+                )
+                .map_err(sql)?;
+            for (email, customer) in customers {
+                lead.execute(params![email, customer]).map_err(sql)?;
+                follow.execute(params![email, customer]).map_err(sql)?;
+            }
+        }
+        tx.commit().map_err(sql)
+    }
+
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -83,6 +144,13 @@ impl RecordIndex {
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO records (id, customer, body) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(sql)?;
+            // The same record under the customer's leader, if it follows one.
+            let mut under_leader = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO records (id, customer, body)
+                     SELECT ?1, leader, ?3 FROM followers WHERE customer = ?2",
                 )
                 .map_err(sql)?;
             for record in records {
@@ -97,6 +165,9 @@ impl RecordIndex {
                 };
                 for customer in customers {
                     stmt.execute(params![record.id, customer, body])
+                        .map_err(sql)?;
+                    under_leader
+                        .execute(params![record.id, customer, body])
                         .map_err(sql)?;
                 }
             }

@@ -424,6 +424,12 @@ impl RunningGorgias {
         self.faults.spec()
     }
 
+    /// How many events of `kind` (e.g. `customer-updated`) API calls caused.
+    pub fn events_of(&self, kind: &str) -> usize {
+        self.store
+            .read(|s| s.events.values().filter(|e| e.kind == kind).count())
+    }
+
     /// Counters so far.
     pub fn stats(&self) -> Stats {
         let c = &self.app.counters;

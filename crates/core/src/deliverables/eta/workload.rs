@@ -29,9 +29,6 @@ pub struct Workload {
     /// Customers with a company, and the distinct companies among them.
     pub customers_with_company: u64,
     pub companies: u64,
-    /// Customers merged into an earlier one that custom-object records
-    /// link to.
-    pub merged_with_records: u64,
     /// Private notes over 2,000 bytes: size (rounded up to 100) → notes.
     pub long_private_notes: BTreeMap<u64, u64>,
     /// Tags in the tag list, and how many of them merge into another once
@@ -88,7 +85,6 @@ impl Workload {
                 .sum(),
             customers_with_company: customers.with_company,
             companies: customers.companies,
-            merged_with_records: customers.merged_with_records,
             long_private_notes: scope.messages.long_private_notes.clone(),
             custom_object_records: read(ObjectKind::CustomObjectRecords),
             tags: scope.tags.defined,
