@@ -432,18 +432,7 @@ fn planned_field(spec: &FieldSpec) -> FieldDescribe {
 }
 
 fn planned_text(name: &str, length: usize) -> FieldDescribe {
-    FieldDescribe {
-        name: name.to_string(),
-        field_type: DescribeType::Text,
-        length,
-        byte_length: None,
-        nillable: true,
-        createable: true,
-        defaulted_on_create: false,
-        external_id: false,
-        restricted_picklist: false,
-        picklist_values: Vec::new(),
-    }
+    FieldDescribe::plain(name, DescribeType::Text, length)
 }
 
 /// The validation view of a describe.

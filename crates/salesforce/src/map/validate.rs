@@ -84,6 +84,23 @@ pub struct FieldDescribe {
 }
 
 impl FieldDescribe {
+    /// A createable, nillable field with no default, no external id and no
+    /// picklist: what a text field deskshift creates looks like.
+    pub fn plain(name: &str, field_type: DescribeType, length: usize) -> FieldDescribe {
+        FieldDescribe {
+            name: name.to_string(),
+            field_type,
+            length,
+            byte_length: None,
+            nillable: true,
+            createable: true,
+            defaulted_on_create: false,
+            external_id: false,
+            restricted_picklist: false,
+            picklist_values: Vec::new(),
+        }
+    }
+
     /// Required on create, as Salesforce decides it.
     pub fn required(&self) -> bool {
         !self.nillable && self.createable && !self.defaulted_on_create
@@ -337,18 +354,7 @@ mod tests {
     use serde_json::json;
 
     fn field(name: &str, field_type: DescribeType, length: usize) -> FieldDescribe {
-        FieldDescribe {
-            name: name.into(),
-            field_type,
-            length,
-            byte_length: None,
-            nillable: true,
-            createable: true,
-            defaulted_on_create: false,
-            external_id: false,
-            restricted_picklist: false,
-            picklist_values: vec![],
-        }
+        FieldDescribe::plain(name, field_type, length)
     }
 
     fn case() -> ObjectDescribe {
