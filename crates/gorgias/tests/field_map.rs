@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use deskshift_core::discover::{discover, ScopeReport};
 use deskshift_core::ledger::RunOutcome;
-use deskshift_core::mapping::{confirmation, propose::propose, FieldMap, FieldRef};
+use deskshift_core::mapping::{propose::propose, FieldMap, FieldRef};
 use deskshift_core::model::ObjectKind;
 use deskshift_core::progress::Silent;
 use deskshift_sim::faults::FaultSpec;
@@ -150,38 +150,19 @@ async fn a_value_the_confirmed_map_lacks_rejects_its_tickets_naming_field_and_fi
     let stames = stames(29, TICKETS).await;
     let gorgias = gorgias(ExistingData::default(), FaultSpec::default()).await;
     let (source, dest, project) = (source(&stames), destination(&gorgias), Project::new());
-    let (_, _, mut map) = proposed(&project, &source, &dest).await;
+    let (_, _, map) = proposed(&project, &source, &dest).await;
     // The source gained a status since the map was confirmed: here, the
-    // confirmed map simply lacks one that tickets carry.
-    let (lacking, carried) = deskshift_sim::harness::forget_a_value(&mut map, "ticket_status");
-    confirmation::record_confirmation(&project.ledger(), &map).unwrap();
-
-    // `deskshift plan` finds the same tickets, and what they carry, before
-    // anything moves.
-    let (planned, outcome) = deskshift_sim::harness::plan_then_migrate(
+    // confirmed map simply lacks one that tickets carry. `deskshift plan`
+    // finds the same tickets, and what they carry, before anything moves.
+    let carried = assert_a_lacking_value_refuses_its_tickets(
         &project,
         &source,
         &dest,
-        &deskshift_sim::harness::TICKET_AND_CARRIED,
+        map,
+        "ticket_status",
+        "status",
     )
     .await;
-    assert_eq!(planned.objects[&ObjectKind::Tickets].rejected, carried);
-    assert!(planned.reasons.iter().any(|r| r.kind == ObjectKind::Tickets
-        && r.reason.contains(&lacking)
-        && r.hint.contains("map confirm")));
-    assert!(
-        outcome.discrepancies.is_empty(),
-        "{:?}",
-        outcome.discrepancies
-    );
-    assert_eq!(outcome.counts[&ObjectKind::Tickets].rejected, carried);
-    deskshift_sim::harness::assert_unmapped_rejects(
-        &project.ledger(),
-        "status",
-        &lacking,
-        "ticket_status",
-        carried,
-    );
     let in_gorgias = gorgias.snapshot()["tickets"].as_array().unwrap().len() as u64;
     assert_eq!(in_gorgias, TICKETS as u64 - carried);
 }

@@ -9,8 +9,7 @@ mod common;
 use common::*;
 use deskshift_core::destination::Destination;
 use deskshift_core::discover::ScopeReport;
-use deskshift_core::mapping::{confirmation, propose::propose, Catalog, FieldMap, FieldRef};
-use deskshift_core::model::ObjectKind;
+use deskshift_core::mapping::{propose::propose, Catalog, FieldMap, FieldRef};
 use deskshift_salesforce::Salesforce;
 use deskshift_sim::faults::FaultSpec;
 use deskshift_sim::salesforce::ExistingData;
@@ -122,38 +121,19 @@ async fn a_value_the_confirmed_map_lacks_rejects_its_cases_naming_field_and_fix(
     let stames = stames(29, TICKETS).await;
     let org = org(ExistingData::default(), FaultSpec::default()).await;
     let (source, dest, project) = (source(&stames), destination(&org), Project::new());
-    let (_, _, mut map) = proposed(&project, &source, &dest).await;
+    let (_, _, map) = proposed(&project, &source, &dest).await;
     // The source gained a priority since the map was confirmed: here, the
-    // confirmed map simply lacks one that tickets carry.
-    let (lacking, carried) = forget_a_value(&mut map, "ticket_priority");
-    confirmation::record_confirmation(&project.ledger(), &map).unwrap();
-
-    // `deskshift plan` finds the same tickets, and what they carry, before
-    // anything moves.
-    let (planned, outcome) = deskshift_sim::harness::plan_then_migrate(
+    // confirmed map simply lacks one that tickets carry. `deskshift plan`
+    // finds the same tickets, and what they carry, before anything moves.
+    let carried = assert_a_lacking_value_refuses_its_tickets(
         &project,
         &source,
         &dest,
-        &deskshift_sim::harness::TICKET_AND_CARRIED,
+        map,
+        "ticket_priority",
+        "Priority",
     )
     .await;
-    assert_eq!(planned.objects[&ObjectKind::Tickets].rejected, carried);
-    assert!(planned.reasons.iter().any(|r| r.kind == ObjectKind::Tickets
-        && r.reason.contains(&lacking)
-        && r.hint.contains("map confirm")));
-    assert!(
-        outcome.discrepancies.is_empty(),
-        "{:?}",
-        outcome.discrepancies
-    );
-    assert_eq!(outcome.counts[&ObjectKind::Tickets].rejected, carried);
-    assert_unmapped_rejects(
-        &project.ledger(),
-        "Priority",
-        &lacking,
-        "ticket_priority",
-        carried,
-    );
     let cases = records(&org.snapshot(), "Case").count() as u64;
     assert_eq!(cases, TICKETS as u64 - carried);
 }

@@ -254,7 +254,7 @@ pub fn reuse_one_drop_another(map: &mut FieldMap, existing: FieldRef) -> FieldEd
 
 /// Takes out of the value map `name` the first value records carry, as if
 /// the source gained it after the confirmation: the value and its count.
-pub fn forget_a_value(map: &mut FieldMap, name: &str) -> (String, u64) {
+fn forget_a_value(map: &mut FieldMap, name: &str) -> (String, u64) {
     let values = map.value_maps.get_mut(name).expect("the value map");
     let value = values
         .iter()
@@ -268,13 +268,7 @@ pub fn forget_a_value(map: &mut FieldMap, name: &str) -> (String, u64) {
 /// Asserts that `ledger` holds exactly `count` ticket rejects, each naming
 /// its record, a field containing `field`, the `value` the value map
 /// `value_map` lacks, and `deskshift map confirm` as the fix.
-pub fn assert_unmapped_rejects(
-    ledger: &Ledger,
-    field: &str,
-    value: &str,
-    value_map: &str,
-    count: u64,
-) {
+fn assert_unmapped_rejects(ledger: &Ledger, field: &str, value: &str, value_map: &str, count: u64) {
     let rejects: Vec<_> = ledger
         .rejects(None)
         .expect("read the rejects")
@@ -464,6 +458,36 @@ pub async fn plan_then_migrate(
         .unwrap_or_else(|e| panic!("{e}"));
     assert_plan_predicted(&planned, &migrated, kinds);
     (planned, migrated)
+}
+
+/// Confirms `map` without one value of its value map `value_map` that
+/// tickets carry (as if the source gained it after the confirmation), then
+/// plans and migrates: plan foresees, and migrate refuses, exactly those
+/// tickets with what they carry, each reject naming the destination
+/// `field`, the value and the fix. Returns how many tickets were refused.
+pub async fn assert_a_lacking_value_refuses_its_tickets(
+    project: &Project,
+    source: &StamesApi,
+    dest: &dyn Destination,
+    mut map: FieldMap,
+    value_map: &str,
+    field: &str,
+) -> u64 {
+    let (lacking, carried) = forget_a_value(&mut map, value_map);
+    confirmation::record_confirmation(&project.ledger(), &map).expect("record the confirmation");
+    let (planned, outcome) = plan_then_migrate(project, source, dest, &TICKET_AND_CARRIED).await;
+    assert_eq!(planned.objects[&ObjectKind::Tickets].rejected, carried);
+    assert!(planned.reasons.iter().any(|r| r.kind == ObjectKind::Tickets
+        && r.reason.contains(&lacking)
+        && r.hint.contains("map confirm")));
+    assert!(
+        outcome.discrepancies.is_empty(),
+        "{:?}",
+        outcome.discrepancies
+    );
+    assert_eq!(outcome.counts[&ObjectKind::Tickets].rejected, carried);
+    assert_unmapped_rejects(&project.ledger(), field, &lacking, value_map, carried);
+    carried
 }
 
 /// Every record the Stames emulator broke on purpose is among the plan's
