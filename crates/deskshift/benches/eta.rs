@@ -20,7 +20,7 @@
 //! worst: it carries the sample's time *per call* over to the rest). `DESKSHIFT_BENCH_TICKETS=300` runs smaller workspaces;
 //! `--profile dev` reuses the test build instead of compiling a release one.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 mod support;
 

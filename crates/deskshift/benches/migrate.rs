@@ -17,7 +17,7 @@
 //! emulators' own memory is not counted. Set `DESKSHIFT_BENCH_SIZES=1000` to
 //! run fewer sizes.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 mod support;
 

@@ -15,7 +15,7 @@
 //! `DESKSHIFT_BENCH_SIZES=1000` runs fewer sizes; the reference needs
 //! `pip install simple-salesforce` and is skipped, said so, without it.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 mod support;
 

@@ -178,13 +178,21 @@ fn crash_child() {
     }
 }
 
+/// The helper's name as libtest knows it: its module path without the crate.
+fn helper_test_name() -> String {
+    match module_path!().split_once("::") {
+        Some((_crate, module)) => format!("{module}::{HELPER}"),
+        None => HELPER.to_string(),
+    }
+}
+
 /// Runs the child in `mode` against `path` and checks that it really crashed.
 fn crash_child_process(path: &Path, mode: &str) {
     let exe = std::env::current_exe().expect("test binary path");
     let out = Command::new(exe)
         .args([
             "--exact",
-            HELPER,
+            &helper_test_name(),
             "--ignored",
             "--nocapture",
             "--test-threads=1",

@@ -12,49 +12,11 @@ use deskshift_core::model::*;
 use deskshift_core::progress::Silent;
 use deskshift_core::rollback::{RollbackOptions, UNDO_ORDER};
 use deskshift_core::source::*;
-use futures::stream::{self, StreamExt};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-struct NoSource;
-
-#[async_trait]
-impl Source for NoSource {
-    fn describe(&self) -> String {
-        "none".into()
-    }
-    async fn workspace(&self) -> Result<Workspace, SourceError> {
-        Err(SourceError::Other("unused".into()))
-    }
-    fn agents(&self) -> ReadStream<'_, Agent> {
-        stream::empty().boxed()
-    }
-    fn customers(&self, _: Option<Timestamp>) -> ReadStream<'_, Customer> {
-        stream::empty().boxed()
-    }
-    fn tags(&self) -> ReadStream<'_, Tag> {
-        stream::empty().boxed()
-    }
-    fn custom_fields(&self) -> ReadStream<'_, CustomFieldDef> {
-        stream::empty().boxed()
-    }
-    fn custom_objects(&self) -> ReadStream<'_, CustomObjectDef> {
-        stream::empty().boxed()
-    }
-    fn custom_object_records(&self, _: Option<Timestamp>) -> ReadStream<'_, CustomObjectRecord> {
-        stream::empty().boxed()
-    }
-    fn automations(&self) -> ReadStream<'_, Automation> {
-        stream::empty().boxed()
-    }
-    fn tickets(&self, _: Option<Timestamp>) -> ReadStream<'_, TicketThread> {
-        stream::empty().boxed()
-    }
-    async fn open_attachment(&self, _: &Attachment) -> Result<ByteStream, SourceError> {
-        Err(SourceError::Other("unused".into()))
-    }
-}
+use crate::common::EmptySource;
 
 /// Records every undo call, in order; removes children with their parent
 /// when the plan says the parent goes.
@@ -202,7 +164,7 @@ fn migrated(path: &std::path::Path) -> (RunId, RunId) {
 
 fn phases<'a>(dest: &'a Recorder, dir: &'a std::path::Path) -> Phases<'a> {
     Phases {
-        source: &NoSource,
+        source: &EmptySource,
         destination: dest,
         progress: &Silent,
         cache_dir: dir,

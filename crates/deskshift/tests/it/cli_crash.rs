@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-mod common;
+use crate::common;
 
 use common::{kill_migrate_repeatedly, run_ok, Sim};
 

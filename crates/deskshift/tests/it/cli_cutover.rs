@@ -3,7 +3,7 @@
 //! `delta`, `verify`, `report` (every section, one self-contained HTML
 //! file), `rollback --dry-run`, `rollback`.
 
-mod common;
+use crate::common;
 
 use common::{confirm_map, deskshift, init_gorgias, Sim};
 use deskshift_core::ledger::{IdMapState, Ledger};

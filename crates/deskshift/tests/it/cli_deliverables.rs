@@ -22,7 +22,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::Output;
 
-mod common;
+use crate::common;
 
 use common::Sim;
 

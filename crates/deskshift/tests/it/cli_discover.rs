@@ -8,7 +8,7 @@ use deskshift_sim::stames::StamesData;
 use std::path::Path;
 use std::process::{Command, Output};
 
-mod common;
+use crate::common;
 
 use common::{Sim, BIN};
 

@@ -4,7 +4,7 @@
 //! `mapping.toml` names the line and the key; `confirm` refuses a map the
 //! destination cannot take; `propose` keeps a person's edits.
 
-mod common;
+use crate::common;
 
 use common::{deskshift, init_gorgias, run_ok as ok, Sim};
 use std::path::Path;

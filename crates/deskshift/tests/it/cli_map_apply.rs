@@ -3,7 +3,7 @@
 //! a custom field, confirms, migrates a sample, and Gorgias and `verify`
 //! show exactly that.
 
-mod common;
+use crate::common;
 
 use common::{init_gorgias, run_ok as ok, Sim};
 use deskshift_core::mapping::parse;

@@ -6,7 +6,7 @@
 //! the user can opt in to unredacted samples, and a dead endpoint leaves the
 //! proposal standing.
 
-mod common;
+use crate::common;
 
 use axum::extract::State;
 use axum::routing::post;

@@ -2,7 +2,7 @@
 //! load (exit 4) until `prepare --pause-rules`, and the rule is active again
 //! once the migration is done.
 
-mod common;
+use crate::common;
 
 use common::{deskshift, Sim};
 use std::process::Output;

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-mod common;
+use crate::common;
 
 use common::{confirm_map, kill_migrate_repeatedly, run_ok, Sim};
 use deskshift_sim::salesforce::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};

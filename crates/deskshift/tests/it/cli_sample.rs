@@ -5,7 +5,7 @@
 //! until the sample is rolled back with the command it names, and never
 //! mixes the two maps.
 
-mod common;
+use crate::common;
 
 use common::{confirm_map, deskshift, init_gorgias, run_ok, Sim};
 use deskshift_core::ledger::{IdMapState, Ledger, Operation, RunId};

@@ -1,7 +1,7 @@
 //! `deskshift sim …` as a separate process, the way an operator or another
 //! tool runs it: the contract line first, then the documented API.
 
-mod common;
+use crate::common;
 
 use common::Sim;
 use std::io::{Read, Write};

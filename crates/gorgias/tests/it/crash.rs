@@ -3,7 +3,7 @@
 //! intents, as `kill -9` would), then run again, until one finishes. The
 //! destination must end with every record exactly once.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;

@@ -3,7 +3,7 @@
 //! goes in a `PUT …/data` after the create). The Gorgias sources disagree
 //! on which holds; see `docs/deviations.md`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;

@@ -4,7 +4,7 @@
 //! journaled; `verify` is clean afterwards; a second delta changes nothing;
 //! `delta --check` reports zero once the source is quiet.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::delta::Change;

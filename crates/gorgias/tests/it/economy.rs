@@ -1,8 +1,8 @@
 //! API-call economy, printed rather than asserted (timing-free, but the
 //! figures belong in docs/benchmarks.md, not in a pass/fail gate). Run with
-//! `cargo test -p deskshift-gorgias --test economy -- --ignored --nocapture`.
+//! `cargo test -p deskshift-gorgias --test it economy:: -- --ignored --nocapture`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::destination::Destination;

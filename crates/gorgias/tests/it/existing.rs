@@ -2,7 +2,7 @@
 //! and left untouched, active rules block the load until paused and are
 //! restored exactly, and a second run creates nothing.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::destination::Destination;

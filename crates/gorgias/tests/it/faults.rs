@@ -2,7 +2,7 @@
 //! 429 storms): re-running until done leaves zero duplicates and nothing
 //! missing.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_sim::gorgias::ExistingData;

@@ -4,7 +4,7 @@
 //! sample, and Gorgias and `verify` show exactly that; a value the
 //! confirmed map lacks rejects its record, naming the field and the fix.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::discover::{discover, ScopeReport};

@@ -1,7 +1,7 @@
 //! A ticket with more messages than one Gorgias create takes (500): the
 //! rest continue through the messages endpoint, complete and in order.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;

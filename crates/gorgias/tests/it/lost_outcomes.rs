@@ -8,7 +8,7 @@
 //! account before (a listing by e-mail or name cannot tell the two apart,
 //! and a match is left behind on rollback).
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::ledger::{IdMapState, JournalId, Operation, Outcome as LedgerOutcome};

@@ -1,7 +1,7 @@
 //! End to end: a generated Stames workspace into the Gorgias emulator, then
 //! verification, then verification of a record someone changed.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;

@@ -2,7 +2,7 @@
 //! anything moves, nothing is written to the account, and the counts it
 //! predicts are the counts the migration then has.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;

@@ -4,7 +4,7 @@
 //! with delta; `verify` is clean; rollback then brings the account back to
 //! the snapshot — the pre-existing records the migration matched included.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::destination::{

@@ -3,7 +3,7 @@
 //! reject naming the record and the field, the rest loads, and every kind
 //! reconciles (source = created + matched + rejected + skipped).
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;

@@ -3,7 +3,7 @@
 //! zero duplicates and nothing missing, on both the sObject Collections
 //! and the Bulk API 2.0 routes.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;

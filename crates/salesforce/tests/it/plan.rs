@@ -3,7 +3,7 @@
 //! is written to the org, and the counts it predicts are the counts the
 //! migration then has.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;

@@ -5,7 +5,7 @@
 //! since every call switches it off; inactive ones and other objects' are
 //! not reported as blocking.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::destination::Destination;

@@ -3,7 +3,7 @@
 //! departed agents, customers merged by e-mail — with the customers they
 //! need, and nothing else; they verify.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_sim::faults::FaultSpec;

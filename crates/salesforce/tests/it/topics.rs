@@ -2,7 +2,7 @@
 //! (500): tags become Topics, each Case gets a TopicAssignment per tag, tags
 //! that normalise alike share one Topic, and a second run writes nothing.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deskshift_core::model::ObjectKind;

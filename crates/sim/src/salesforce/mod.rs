@@ -4,7 +4,7 @@
 //! lists every behaviour with its source and what is not emulated), so that
 //! deskshift's Salesforce destination can be built and tested without an
 //! org and work unchanged against one. simple-salesforce, the most used
-//! Python client, runs against it in `tests/salesforce_fidelity.rs`.
+//! Python client, runs against it in `tests/it/salesforce_fidelity.rs`.
 //!
 //! Where each part lives:
 //! - [`auth`]: OAuth 2.0 token flows and SOAP login; bearer sessions;

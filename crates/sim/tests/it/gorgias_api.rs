@@ -1,7 +1,7 @@
 //! The Gorgias emulator's HTTP API against its documented behaviour:
 //! auth, rate limit, pagination, validation, side effects.
 
-mod gorgias_common;
+use crate::gorgias_common;
 
 use deskshift_sim::gorgias::{ExistingData, GorgiasConfig, SendKind};
 use gorgias_common::*;

@@ -1,6 +1,6 @@
 //! Fault injection on the Gorgias emulator, seen from a client.
 
-mod gorgias_common;
+use crate::gorgias_common;
 
 use deskshift_sim::gorgias::GorgiasConfig;
 use gorgias_common::*;

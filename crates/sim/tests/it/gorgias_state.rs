@@ -1,7 +1,7 @@
 //! The Gorgias emulator's state: persistence across restarts, seeding, and
 //! snapshots for rollback comparisons.
 
-mod gorgias_common;
+use crate::gorgias_common;
 
 use deskshift_sim::gorgias::{ExistingData, GorgiasConfig};
 use gorgias_common::*;

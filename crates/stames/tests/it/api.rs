@@ -2,7 +2,7 @@
 //! credentials, delta reads. Assertions are about counts and order, never
 //! about how fast something ran.
 
-mod common;
+use crate::common;
 
 use common::{api_source, assert_accounts_for, credentials_of, emulator, Everything};
 use deskshift_core::model::ObjectKind;

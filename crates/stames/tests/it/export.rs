@@ -1,7 +1,7 @@
 //! The export-bundle reader: the same records as the API, damaged lines
 //! rejected by file and line, and a bundle checked when opened.
 
-mod common;
+use crate::common;
 
 use common::{api_source, assert_accounts_for, emulator, Everything};
 use deskshift_core::model::{Attachment, ObjectKind};

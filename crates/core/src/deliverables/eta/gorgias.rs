@@ -14,7 +14,7 @@
 //!   and 16 MiB, batched per ticket; custom-object records ride in the
 //!   create of the customer they end up with, costing nothing of their own.
 //!
-//! `crates/deskshift/tests/cli_deliverables.rs` holds the model to the
+//! `crates/deskshift/tests/it/cli_deliverables.rs` holds the model to the
 //! calls a real run makes against the emulator.
 
 use super::{div_ceil, Budget, CallRow, Phase, Projection, Workload};

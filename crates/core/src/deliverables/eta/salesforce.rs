@@ -27,7 +27,7 @@
 //! Exact for an org that holds none of the workspace; where a chunk's
 //! share of a workspace matters (records per chunk), each chunk is given
 //! its tickets' share of the workspace's figures.
-//! `crates/deskshift/tests/cli_deliverables.rs` holds the model to the
+//! `crates/deskshift/tests/it/cli_deliverables.rs` holds the model to the
 //! calls a real run makes against the emulator.
 
 use super::{div_ceil, Budget, CallRow, Phase, Projection, Workload};

@@ -2,7 +2,7 @@
 //! `deskshift` command with no credentials inherited from the environment (so
 //! the emulators' documented defaults apply, as the loopback rule says).
 
-#![allow(dead_code)] // each test file uses its own part of this module
+#![allow(dead_code)] // the benches include this module too, each using its own part
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

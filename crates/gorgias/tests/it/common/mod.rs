@@ -3,9 +3,6 @@
 //! Salesforce tests); this adds the Gorgias emulator, a destination pointed
 //! at it, and the cutover phases (delta, rollback) over one project.
 
-#![allow(dead_code)] // each test binary uses its own subset
-
-#[allow(unused_imports)] // each test binary uses its own subset
 pub use deskshift_sim::harness::*;
 
 use deskshift_core::progress::Silent;

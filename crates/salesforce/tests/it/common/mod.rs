@@ -3,9 +3,6 @@
 //! Gorgias tests); this adds the Salesforce emulator and a destination
 //! pointed at it.
 
-#![allow(dead_code)] // each test binary uses its own subset
-
-#[allow(unused_imports)] // each test binary uses its own subset
 pub use deskshift_sim::harness::*;
 
 use deskshift_salesforce::client::Auth;

@@ -1,6 +1,5 @@
 //! Shared helpers for the Gorgias emulator tests: start an emulator on a
 //! free loopback port and talk to it with reqwest as a client would.
-#![allow(dead_code)]
 
 use deskshift_sim::gorgias::{
     Credentials, ExistingData, GorgiasConfig, GorgiasEmulator, RunningGorgias,

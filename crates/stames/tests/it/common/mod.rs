@@ -1,8 +1,6 @@
 //! Helpers shared by the Stames source tests: start an emulator, point a source
 //! at it, and read everything a source has.
 
-#![allow(dead_code)] // each test binary uses its own subset
-
 use deskshift_core::model::{
     Agent, Automation, CustomFieldDef, CustomObjectDef, CustomObjectRecord, Customer, ObjectKind,
     Tag, TicketThread, Workspace,

@@ -1,0 +1,8 @@
+//! One test binary for the HTTP client's and pacer's tests.
+//!
+//! Each file under `tests/it/` is a module here rather than a binary of its
+//! own: every test binary links the whole stack, so one per crate keeps a
+//! fresh `cargo test --workspace` to a few link steps and a small target
+//! directory. Run one file's tests with `cargo test -p <crate> --test it <module>::`.
+
+mod client;
