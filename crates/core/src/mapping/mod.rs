@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! apply       the confirmed map applied to values (writers and plan)
+//! mapped      Mapped: a destination value with a note of what it lost
 //! model       FieldMap, MapRow, Target, ValueType, Origin, value maps
 //! transform   the transform library (closed, documented in docs/mapping.md)
 //! file        mapping.toml: written for people, read with line-and-key errors
@@ -24,6 +25,7 @@ pub mod catalog;
 pub mod confirmation;
 pub mod file;
 pub mod lineage;
+pub mod mapped;
 pub mod model;
 pub mod propose;
 pub mod transform;
@@ -38,6 +40,7 @@ pub use catalog::{
     StandardRow, Suggestion,
 };
 pub use file::{parse, render, FileNotes, Locations, MapFileError, Problem, RowLines};
+pub use mapped::Mapped;
 pub use model::{
     kind_of, value_map, Confidence, CustomSource, FieldMap, FieldRef, MapRow, Origin, Target,
     ValueMap, ValueMapEntry, ValueType, CUSTOM_PREFIX, FORMAT, WHOLE_RECORD,

@@ -19,6 +19,8 @@ pub mod tags;
 pub mod ticket;
 pub mod time;
 
+pub use deskshift_core::mapping::Mapped;
+pub use deskshift_core::normalise::truncate_chars;
 use serde::{Deserialize, Serialize};
 
 /// A change the map made so Gorgias accepts a record, kept with the record
@@ -36,43 +38,6 @@ impl Repair {
         Repair {
             field: field.into(),
             detail: detail.into(),
-        }
-    }
-}
-
-/// A mapped value, with a note when the mapping lost information or had to
-/// guess (an unknown source value).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapped<T> {
-    pub value: T,
-    pub note: Option<String>,
-    /// False when the source value was unknown to the map and `value` is its
-    /// fallback: the field map flags such values for a person.
-    pub recognised: bool,
-}
-
-impl<T> Mapped<T> {
-    pub fn exact(value: T) -> Mapped<T> {
-        Mapped {
-            value,
-            note: None,
-            recognised: true,
-        }
-    }
-
-    pub fn noted(value: T, note: impl Into<String>) -> Mapped<T> {
-        Mapped {
-            value,
-            note: Some(note.into()),
-            recognised: true,
-        }
-    }
-
-    /// The fallback for a source value the map does not know.
-    pub fn unrecognised(value: T, note: impl Into<String>) -> Mapped<T> {
-        Mapped {
-            recognised: false,
-            ..Mapped::noted(value, note)
         }
     }
 }
@@ -118,25 +83,4 @@ pub(crate) fn standard_map() -> deskshift_core::mapping::FieldMap {
             .insert(name.name().to_string(), value_map(pairs));
     }
     map
-}
-
-/// `text` cut to at most `max` characters (never inside a character).
-pub fn truncate_chars(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => &text[..at],
-        None => text,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn truncation_counts_characters_not_bytes() {
-        assert_eq!(truncate_chars("héllo", 2), "hé");
-        assert_eq!(truncate_chars("hi", 5), "hi");
-        assert_eq!(truncate_chars("破損照片", 3), "破損照");
-        assert_eq!(truncate_chars("", 0), "");
-    }
 }

@@ -118,7 +118,7 @@ fn records_of_followers(stames: &RunningEmulator) -> Vec<(u64, u64, u64)> {
             .email
             .as_deref()
             .map(|e| e.trim().to_lowercase())
-            .filter(|e| deskshift_gorgias::map::customer::is_email(e));
+            .filter(|e| deskshift_core::normalise::is_email(e));
         let (Some(email), Some(id)) = (email, c.id) else {
             continue;
         };

@@ -52,7 +52,7 @@ async fn existing_records_are_matched_untouched_rules_restored_and_reruns_create
     let mut customer_emails: Vec<String> = Vec::new();
     for email in data.customers.iter().filter_map(|c| c.email.as_deref()) {
         let email = email.trim().to_lowercase();
-        if deskshift_gorgias::map::customer::is_email(&email) && !customer_emails.contains(&email) {
+        if deskshift_core::normalise::is_email(&email) && !customer_emails.contains(&email) {
             customer_emails.push(email);
         }
     }

@@ -22,7 +22,7 @@ async fn plan_names_the_rejects_writes_nothing_and_predicts_the_migration() {
         .iter()
         .filter_map(|c| c.email.as_deref())
         .map(|e| e.trim().to_lowercase())
-        .filter(|e| deskshift_gorgias::map::customer::is_email(e))
+        .filter(|e| deskshift_core::normalise::is_email(e))
         .take(2)
         .collect();
     let existing = ExistingData {

@@ -73,7 +73,7 @@ fn account(data: &StamesData) -> ExistingData {
     let mut customer_emails: Vec<String> = Vec::new();
     for email in data.customers.iter().filter_map(|c| c.email.as_deref()) {
         let email = email.trim().to_lowercase();
-        if deskshift_gorgias::map::customer::is_email(&email) && !customer_emails.contains(&email) {
+        if deskshift_core::normalise::is_email(&email) && !customer_emails.contains(&email) {
             customer_emails.push(email);
         }
     }

@@ -41,6 +41,7 @@ pub mod users;
 pub mod validate;
 pub mod values;
 
+pub use deskshift_core::mapping::Mapped;
 use serde::{Deserialize, Serialize};
 
 /// A Salesforce record as the REST API takes it: field API name → value.
@@ -89,43 +90,6 @@ impl std::fmt::Display for Reject {
             write!(f, ", field {field}")?;
         }
         write!(f, ": {}. To fix: {}", self.reason, self.action)
-    }
-}
-
-/// A mapped value, with a note when the mapping lost information or had to
-/// guess (an unknown source value).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapped<T> {
-    pub value: T,
-    pub note: Option<String>,
-    /// False when the source value was unknown to the map and `value` is its
-    /// fallback: the field map flags such values for a person.
-    pub recognised: bool,
-}
-
-impl<T> Mapped<T> {
-    pub fn exact(value: T) -> Mapped<T> {
-        Mapped {
-            value,
-            note: None,
-            recognised: true,
-        }
-    }
-
-    pub fn noted(value: T, note: impl Into<String>) -> Mapped<T> {
-        Mapped {
-            value,
-            note: Some(note.into()),
-            recognised: true,
-        }
-    }
-
-    /// The fallback for a source value the map does not know.
-    pub fn unrecognised(value: T, note: impl Into<String>) -> Mapped<T> {
-        Mapped {
-            recognised: false,
-            ..Mapped::noted(value, note)
-        }
     }
 }
 

@@ -5,13 +5,7 @@
 use chrono::SecondsFormat;
 use deskshift_core::model::Timestamp;
 
-/// `text` cut to at most `max` characters (never inside a character).
-pub fn truncate_chars(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => &text[..at],
-        None => text,
-    }
-}
+pub use deskshift_core::normalise::{is_email, truncate_chars};
 
 /// `text` cut to at most `max` UTF-8 bytes, at a character boundary.
 pub fn truncate_bytes(text: &str, max: usize) -> &str {
@@ -69,22 +63,6 @@ pub fn human_time(at: Timestamp) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-/// A plausible e-mail address: one `@` with something on both sides, a dot
-/// inside the domain, no whitespace, at most 254 characters. Deliberately
-/// loose: refusing real addresses would be worse than sending odd ones.
-pub fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !text.chars().any(char::is_whitespace)
-        && text.chars().count() <= 254
-}
-
 /// Trimmed, `None` when nothing is left.
 pub fn non_blank(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
@@ -113,9 +91,7 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn truncation_counts_characters_or_bytes_never_splitting_one() {
-        assert_eq!(truncate_chars("héllo", 2), "hé");
-        assert_eq!(truncate_chars("hi", 5), "hi");
+    fn truncation_counts_bytes_never_splitting_a_character() {
         assert_eq!(truncate_bytes("héllo", 2), "h");
         assert_eq!(truncate_bytes("破損", 4), "破");
         assert_eq!(truncate_bytes("", 0), "");
@@ -141,16 +117,6 @@ mod tests {
         assert_eq!(title_case("  contact-form "), "Contact Form");
         assert_eq!(title_case("élan"), "Élan");
         assert_eq!(title_case(""), "");
-    }
-
-    #[test]
-    fn email_check_is_loose_but_not_blind() {
-        assert!(is_email("a+shop@b.co"));
-        for bad in [
-            "", "a@b", "@b.co", "a b@c.d", "a@@b.c", "a@.b", "a@b.", "+1 202",
-        ] {
-            assert!(!is_email(bad), "{bad}");
-        }
     }
 
     proptest! {
