@@ -16,6 +16,7 @@ pub mod budget;
 pub mod faults;
 pub mod gorgias;
 pub mod harness;
+pub mod persist;
 pub mod rate_limit;
 pub mod salesforce;
 pub mod scenario;

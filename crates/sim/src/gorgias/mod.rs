@@ -265,12 +265,7 @@ impl GorgiasEmulator {
     pub async fn start(config: GorgiasConfig, addr: SocketAddr) -> io::Result<RunningGorgias> {
         let state = load_or_create(&config).await?;
         let store = Arc::new(Store::new(state, config.state_file.clone()));
-        if config.state_file.is_some() {
-            let first = Arc::clone(&store);
-            tokio::task::spawn_blocking(move || first.save_if_behind())
-                .await
-                .map_err(io::Error::other)??;
-        }
+        Store::save_off_runtime(&store).await?;
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let app = Arc::new(App {

@@ -253,12 +253,7 @@ impl SalesforceEmulator {
             .map_err(io::Error::other)??
         };
         let store = Arc::new(Store::new(state, config.state_file.clone()));
-        if config.state_file.is_some() {
-            let s = Arc::clone(&store);
-            tokio::task::spawn_blocking(move || s.save_now())
-                .await
-                .map_err(io::Error::other)??;
-        }
+        Store::save_off_runtime(&store).await?;
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let lock = (config.faults.lock > 0.0)
