@@ -23,3 +23,13 @@ pub mod scenario;
 pub mod stames;
 
 pub use budget::{Budget, BudgetParseError};
+
+/// The environment variable `name` when set and not blank, else `default`:
+/// how every emulator reads the credentials it accepts, so one set of
+/// exports serves both an emulator and deskshift.
+pub fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_string())
+}

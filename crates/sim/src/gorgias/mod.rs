@@ -120,15 +120,9 @@ impl Credentials {
     /// documented defaults otherwise, so one set of exports serves both the
     /// emulator and deskshift.
     pub fn from_env() -> Credentials {
-        let var = |name: &str, default: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| default.to_string())
-        };
         Credentials::new(
-            var(ENV_EMAIL, DEFAULT_EMAIL),
-            var(ENV_API_KEY, DEFAULT_API_KEY),
+            crate::env_or(ENV_EMAIL, DEFAULT_EMAIL),
+            crate::env_or(ENV_API_KEY, DEFAULT_API_KEY),
         )
     }
 }

@@ -97,18 +97,12 @@ impl Credentials {
     /// The `SALESFORCE_*` variables when set and not empty, the documented
     /// defaults otherwise, so one set of exports serves emulator and client.
     pub fn from_env() -> Credentials {
-        let var = |name: &str, default: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| default.to_string())
-        };
         Credentials {
-            client_id: var(ENV_CLIENT_ID, DEFAULT_CLIENT_ID),
-            client_secret: var(ENV_CLIENT_SECRET, DEFAULT_CLIENT_SECRET),
-            username: var(ENV_USERNAME, DEFAULT_USERNAME),
-            password: var(ENV_PASSWORD, DEFAULT_PASSWORD),
-            security_token: var(ENV_SECURITY_TOKEN, DEFAULT_SECURITY_TOKEN),
+            client_id: crate::env_or(ENV_CLIENT_ID, DEFAULT_CLIENT_ID),
+            client_secret: crate::env_or(ENV_CLIENT_SECRET, DEFAULT_CLIENT_SECRET),
+            username: crate::env_or(ENV_USERNAME, DEFAULT_USERNAME),
+            password: crate::env_or(ENV_PASSWORD, DEFAULT_PASSWORD),
+            security_token: crate::env_or(ENV_SECURITY_TOKEN, DEFAULT_SECURITY_TOKEN),
             refresh_token: DEFAULT_REFRESH_TOKEN.to_string(),
         }
     }

@@ -80,15 +80,9 @@ impl Credentials {
     /// documented defaults otherwise, so one set of exports serves both the
     /// emulator and deskshift.
     pub fn from_env() -> Credentials {
-        let var = |name: &str, default: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| default.to_string())
-        };
         Credentials {
-            account_id: var(ENV_ACCOUNT_ID, DEFAULT_ACCOUNT_ID),
-            api_key: var(ENV_API_KEY, DEFAULT_API_KEY),
+            account_id: crate::env_or(ENV_ACCOUNT_ID, DEFAULT_ACCOUNT_ID),
+            api_key: crate::env_or(ENV_API_KEY, DEFAULT_API_KEY),
         }
     }
 }
