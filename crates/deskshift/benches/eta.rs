@@ -130,8 +130,7 @@ fn measure(scenario: Scenario) -> Outcome {
 }
 
 fn main() {
-    // `cargo test --benches` runs benches in test mode: do nothing there.
-    if std::env::args().any(|a| a == "--test") {
+    if support::in_test_mode() {
         return;
     }
     let tickets: usize = std::env::var("DESKSHIFT_BENCH_TICKETS")

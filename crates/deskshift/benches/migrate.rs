@@ -226,14 +226,10 @@ fn measure(label: &str, tickets: usize, with_attachments: bool) -> Measurement {
 }
 
 fn main() {
-    // `cargo test --benches` runs benches in test mode: do nothing there.
-    if std::env::args().any(|a| a == "--test") {
+    if support::in_test_mode() {
         return;
     }
-    let sizes: Vec<usize> = std::env::var("DESKSHIFT_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![1000, 10000]);
+    let sizes = support::sizes();
     let mut rows = Vec::new();
     for &tickets in &sizes {
         eprintln!("migrating {tickets} tickets without attachments…");

@@ -270,14 +270,10 @@ fn reference(
 }
 
 fn main() {
-    // `cargo test --benches` runs benches in test mode: do nothing there.
-    if std::env::args().any(|a| a == "--test") {
+    if support::in_test_mode() {
         return;
     }
-    let sizes: Vec<usize> = std::env::var("DESKSHIFT_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![1000, 10000]);
+    let sizes = support::sizes();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

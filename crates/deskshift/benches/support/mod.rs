@@ -77,3 +77,20 @@ pub fn machine_line() -> String {
         today()
     )
 }
+
+/// True unless `cargo bench` started this benchmark: `cargo bench` passes
+/// `--bench` to a `harness = false` target and `cargo test --benches` (or
+/// `--all-targets`) passes nothing. A benchmark in test mode does nothing,
+/// so it never rewrites `docs/benchmarks.md` with debug-build figures.
+pub fn in_test_mode() -> bool {
+    !std::env::args().any(|a| a == "--bench")
+}
+
+/// The workspace sizes to migrate: `DESKSHIFT_BENCH_SIZES` (comma-separated
+/// ticket counts) when set, else 1k and 10k tickets.
+pub fn sizes() -> Vec<usize> {
+    std::env::var("DESKSHIFT_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1000, 10000])
+}
