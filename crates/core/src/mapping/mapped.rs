@@ -1,8 +1,9 @@
 //! A value the standard map produced from a source value, with what it lost.
 //!
 //! Both destinations map closed vocabularies (status, priority, channel,
-//! role, tags) to their own; each such unit answers a [`Mapped`], so the plan,
-//! the field map's proposal and the writers read the same note.
+//! role, tags) to their own; each such unit answers a [`Mapped`], so the
+//! writers keep the same note with the record and each destination's catalog
+//! flags the same unknown values for the field map's proposal.
 
 /// A mapped value, with a note when the mapping lost information or had to
 /// guess (an unknown source value).
