@@ -94,6 +94,7 @@ struct Floor {
 /// one create with the data, or an inline create plus a data PUT) or when
 /// no ticket names it (nothing could create it in passing).
 fn floor(data: &StamesData) -> Floor {
+    use deskshift_core::model::FieldValue;
     use deskshift_core::normalise::email_key;
     use std::collections::{HashMap, HashSet};
     const MESSAGES_PER_TICKET_CREATE: usize = 500;
@@ -128,13 +129,11 @@ fn floor(data: &StamesData) -> Floor {
             Some(email) if !email.is_empty() => email,
             _ => format!("#{id}"),
         };
-        // Counted as deskshift's map counts a value filled; an unfilled
-        // one sends nothing. Undercounting keeps the floor a lower bound.
-        let filled = |v: &serde_json::Value| match v {
-            serde_json::Value::Null => false,
-            serde_json::Value::String(s) => !s.trim().is_empty(),
-            serde_json::Value::Array(items) => !items.is_empty(),
-            _ => true,
+        // A value counts as deskshift counts it filled (`FieldValue::is_filled`);
+        // an unfilled one, or one it cannot read, sends nothing.
+        // Undercounting keeps the floor a lower bound.
+        let filled = |v: &serde_json::Value| {
+            serde_json::from_value::<FieldValue>(v.clone()).is_ok_and(|v| v.is_filled())
         };
         let has_data = c.company.is_some()
             || c.custom_fields.iter().any(|f| filled(&f.value))
